@@ -1,0 +1,15 @@
+"""Dispatcher for HMAC: the compiled (OpenSSL) twin or the pure-Python one."""
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._hmac_py import DIGEST_SIZES, HmacKey, constant_time_equal
+else:
+    from ._native import load_twin
+
+    _twin = load_twin("_hmac")
+    HmacKey = _twin.HmacKey
+    constant_time_equal = _twin.constant_time_equal
+    DIGEST_SIZES = _twin.DIGEST_SIZES
+
+__all__ = ["HmacKey", "constant_time_equal", "DIGEST_SIZES"]

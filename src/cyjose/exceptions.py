@@ -1,0 +1,113 @@
+"""The exception tree: PyJWT 2.x's class names, bases and messages.
+
+Every failure a caller's input can cause is one of these. Code written for
+PyJWT catches them under the same names, whether it imports ``jwt`` or
+``cyjose``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "PyJWTError",
+    "InvalidTokenError",
+    "DecodeError",
+    "InvalidSignatureError",
+    "ExpiredSignatureError",
+    "InvalidAudienceError",
+    "InvalidIssuerError",
+    "InvalidIssuedAtError",
+    "ImmatureSignatureError",
+    "InvalidKeyError",
+    "InvalidAlgorithmError",
+    "MissingRequiredClaimError",
+    "PyJWKError",
+    "MissingCryptographyError",
+    "PyJWKSetError",
+    "PyJWKClientError",
+    "PyJWKClientConnectionError",
+    "InvalidSubjectError",
+    "InvalidJTIError",
+]
+
+
+class PyJWTError(Exception):
+    """Base class of every cyjose exception."""
+
+
+class InvalidTokenError(PyJWTError):
+    """A token failed to decode or validate."""
+
+
+class DecodeError(InvalidTokenError):
+    """The token is malformed: bad segments, base64url, JSON or claim types."""
+
+
+class InvalidSignatureError(DecodeError):
+    """The signature does not match the token and key."""
+
+
+class ExpiredSignatureError(InvalidTokenError):
+    """The ``exp`` claim is in the past."""
+
+
+class InvalidAudienceError(InvalidTokenError):
+    """The ``aud`` claim does not match the expected audience."""
+
+
+class InvalidIssuerError(InvalidTokenError):
+    """The ``iss`` claim does not match the expected issuer."""
+
+
+class InvalidIssuedAtError(InvalidTokenError):
+    """The ``iat`` claim is not a number."""
+
+
+class ImmatureSignatureError(InvalidTokenError):
+    """The ``nbf`` or ``iat`` claim is in the future."""
+
+
+class InvalidKeyError(PyJWTError):
+    """The key is of the wrong kind or format for the algorithm."""
+
+
+class InvalidAlgorithmError(InvalidTokenError):
+    """The token's algorithm is missing, unknown or not allowed."""
+
+
+class MissingRequiredClaimError(InvalidTokenError):
+    """A required claim is absent (or null)."""
+
+    def __init__(self, claim: str) -> None:
+        super().__init__(claim)
+        self.claim = claim
+
+    def __str__(self) -> str:
+        return f'Token is missing the "{self.claim}" claim'
+
+
+class PyJWKError(PyJWTError):
+    """A JWK could not be used."""
+
+
+class MissingCryptographyError(PyJWKError):
+    """Kept for PyJWT compatibility: cyjose always has ``cryptography``."""
+
+
+class PyJWKSetError(PyJWTError):
+    """A JWK set could not be used."""
+
+
+class PyJWKClientError(PyJWTError):
+    """The JWKS client could not produce a key."""
+
+
+class PyJWKClientConnectionError(PyJWKClientError):
+    """The JWKS endpoint could not be reached."""
+
+
+class InvalidSubjectError(InvalidTokenError):
+    """The ``sub`` claim is not a string or does not match."""
+
+
+class InvalidJTIError(InvalidTokenError):
+    """The ``jti`` claim is not a string."""
