@@ -1,9 +1,20 @@
-"""cyjose: a fast JOSE library (JWS, JWT) with a PyJWT-compatible API."""
+"""cyjose: a fast JOSE library (JWS, JWT) with a PyJWT-compatible API.
+
+``import cyjose as jwt`` runs code written for PyJWT 2.x. :class:`Verifier`
+and :class:`Signer` prepare a key once for many tokens.
+"""
 
 from __future__ import annotations
 
-from . import _b64url, _claims, _compact, _ecdsa, _hmac  # noqa: F401  (load the twins)
 from ._native import native as _native
+from .api_jws import (
+    PyJWS,
+    get_algorithm_by_name,
+    get_unverified_header,
+    register_algorithm,
+    unregister_algorithm,
+)
+from .api_jwt import PyJWT, decode, decode_complete, encode
 from .exceptions import (
     DecodeError,
     ExpiredSignatureError,
@@ -12,8 +23,10 @@ from .exceptions import (
     InvalidAudienceError,
     InvalidIssuedAtError,
     InvalidIssuerError,
+    InvalidJTIError,
     InvalidKeyError,
     InvalidSignatureError,
+    InvalidSubjectError,
     InvalidTokenError,
     MissingRequiredClaimError,
     PyJWKClientConnectionError,
@@ -22,9 +35,46 @@ from .exceptions import (
     PyJWKSetError,
     PyJWTError,
 )
+from .signer import Signer
+from .verifier import Verifier
 from .warnings import InsecureKeyLengthWarning
 
 __version__ = "0.1.0"
+__title__ = "cyjose"
 
 #: True exactly when the compiled twins of every hot path are in use.
 NATIVE: bool = _native()
+
+__all__ = [
+    "NATIVE",
+    "PyJWS",
+    "PyJWT",
+    "Signer",
+    "Verifier",
+    "decode",
+    "decode_complete",
+    "encode",
+    "get_algorithm_by_name",
+    "get_unverified_header",
+    "register_algorithm",
+    "unregister_algorithm",
+    "InsecureKeyLengthWarning",
+    "DecodeError",
+    "ExpiredSignatureError",
+    "ImmatureSignatureError",
+    "InvalidAlgorithmError",
+    "InvalidAudienceError",
+    "InvalidIssuedAtError",
+    "InvalidIssuerError",
+    "InvalidJTIError",
+    "InvalidKeyError",
+    "InvalidSignatureError",
+    "InvalidSubjectError",
+    "InvalidTokenError",
+    "MissingRequiredClaimError",
+    "PyJWKClientConnectionError",
+    "PyJWKClientError",
+    "PyJWKError",
+    "PyJWKSetError",
+    "PyJWTError",
+]

@@ -1,0 +1,46 @@
+"""JSON for token headers and payloads.
+
+Parsing uses orjson (fast, strict UTF-8, bounded nesting). What orjson refuses
+but PyJWT accepts -- integers beyond 64 bits, for one -- is retried with the
+standard library, so cyjose accepts exactly what PyJWT accepts, except the
+non-standard ``NaN``/``Infinity`` literals. Serialising for signing uses the
+standard library so tokens are byte-identical to PyJWT's.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+
+from .exceptions import DecodeError
+
+__all__ = ["loads_object", "dumps_compact"]
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def loads_object(data: bytes, what: str) -> dict:
+    """Parse ``data`` as a JSON object; ``what`` ("header"/"payload") names it in errors.
+
+    Raises :class:`DecodeError` ``"Invalid {what} string: ..."`` for invalid
+    UTF-8, invalid or too deeply nested JSON, or a value that is not an object.
+    """
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        try:
+            value = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant)
+        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+            raise DecodeError(f"Invalid {what} string: {exc}") from None
+    if type(value) is not dict:
+        raise DecodeError(f"Invalid {what} string: must be a json object")
+    return value
+
+
+def dumps_compact(value: Any, *, sort_keys: bool = False, cls: Any = None) -> bytes:
+    """Serialise ``value`` as PyJWT does: no spaces, ASCII escapes."""
+    return json.dumps(value, separators=(",", ":"), sort_keys=sort_keys, cls=cls).encode("utf-8")

@@ -1,0 +1,165 @@
+"""The JWS decoding steps shared by ``decode()``, ``PyJWS`` and :class:`Verifier`.
+
+One token goes: split -> header (base64url, JSON, ``kid``/``crit`` rules) ->
+payload and signature segments -> RFC 7797 ``b64`` handling -> signature check
+with a key chosen by the caller's resolver. Everything a token can get wrong
+raises a :mod:`cyjose.exceptions` class.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Callable, Collection, Dict, Optional, Tuple
+
+from ._b64url import b64url_decode
+from ._compact import split_jws
+from ._json import loads_object
+from .algorithms import Algorithm, BoundKey
+from .exceptions import (
+    DecodeError,
+    InvalidAlgorithmError,
+    InvalidKeyError,
+    InvalidSignatureError,
+    InvalidTokenError,
+)
+from .warnings import InsecureKeyLengthWarning
+
+__all__ = [
+    "SUPPORTED_CRIT",
+    "load_jws",
+    "validate_header",
+    "decode_jws",
+    "allowed_alg",
+    "bind_cached",
+    "check_key_strength",
+]
+
+#: Critical header extensions cyjose understands (RFC 7515 §4.1.11).
+SUPPORTED_CRIT = frozenset({"b64"})
+
+KeyResolver = Callable[[Dict[str, Any]], Optional[BoundKey]]
+
+
+def load_jws(token: Any) -> Tuple[bytes, Dict[str, Any], bytes, bytes]:
+    """Split and decode ``token``: ``(signing_input, header, payload, signature)``.
+
+    With ``"b64": false`` in the header the payload segment must be empty and
+    is not decoded (the caller supplies the detached payload).
+    """
+    signing_input, header_segment, payload_segment, signature_segment = split_jws(token)
+    header = loads_object(b64url_decode(header_segment, "header"), "header")
+    if header.get("b64", True) is False:
+        if payload_segment:
+            raise DecodeError("Payload segment must be empty when 'b64' is false.")
+        payload = b""
+    else:
+        payload = b64url_decode(payload_segment, "payload")
+    return signing_input, header, payload, b64url_decode(signature_segment, "crypto")
+
+
+def validate_header(header: Dict[str, Any], supported_crit: Collection[str] = SUPPORTED_CRIT) -> None:
+    """Enforce the ``kid`` type and the ``crit`` rules; raise :class:`InvalidTokenError`."""
+    if "kid" in header and not isinstance(header["kid"], str):
+        raise InvalidTokenError("Key ID header parameter must be a string")
+    if "crit" not in header:
+        return
+    crit = header["crit"]
+    if not isinstance(crit, list) or not crit:
+        raise InvalidTokenError("Invalid 'crit' header: must be a non-empty list")
+    for extension in crit:
+        if not isinstance(extension, str):
+            raise InvalidTokenError("Invalid 'crit' header: values must be strings")
+        if extension not in supported_crit:
+            raise InvalidTokenError(f"Unsupported critical extension: {extension}")
+        if extension not in header:
+            raise InvalidTokenError(f"Critical extension '{extension}' is missing from headers")
+
+
+def _apply_detached(
+    header: Dict[str, Any], payload: bytes, signing_input: bytes, detached_payload: Optional[bytes]
+) -> Tuple[bytes, bytes]:
+    """Return ``(payload, signing_input)`` after RFC 7797 ``b64: false`` handling."""
+    unencoded = header.get("b64", True) is False
+    if detached_payload is not None and not unencoded:
+        raise DecodeError(
+            'It is only valid to pass "detached_payload" when the protected header has "b64" set to false.'
+        )
+    if not unencoded:
+        return payload, signing_input
+    crit = header.get("crit") or []
+    if not isinstance(crit, list) or "b64" not in crit:
+        raise InvalidTokenError("The 'b64' header parameter requires 'b64' to be listed in 'crit'.")
+    if detached_payload is None:
+        raise DecodeError(
+            'It is required that you pass in a value for the "detached_payload" argument to '
+            "decode a message having the b64 header set to false."
+        )
+    if not isinstance(detached_payload, bytes):
+        raise DecodeError('The "detached_payload" argument must be bytes')
+    return detached_payload, signing_input[: signing_input.rindex(b".") + 1] + detached_payload
+
+
+def decode_jws(
+    token: Any, resolve_key: KeyResolver, detached_payload: Optional[bytes] = None
+) -> Dict[str, Any]:
+    """Decode ``token`` and check its signature with the key ``resolve_key(header)`` gives.
+
+    ``resolve_key`` returns None to skip the signature check (verification
+    turned off) and raises for a disallowed algorithm or unusable key.
+    Returns ``{"payload": bytes, "header": dict, "signature": bytes}``.
+    """
+    signing_input, header, payload, signature = load_jws(token)
+    validate_header(header)
+    payload, signing_input = _apply_detached(header, payload, signing_input, detached_payload)
+    bound = resolve_key(header)
+    if bound is not None and not bound.verify(signing_input, signature):
+        raise InvalidSignatureError("Signature verification failed")
+    return {"payload": payload, "header": header, "signature": signature}
+
+
+def allowed_alg(header: Dict[str, Any], algorithms: Optional[Collection[str]]) -> str:
+    """The header's ``alg`` if it is a non-empty string in ``algorithms`` (None: any)."""
+    try:
+        alg = header["alg"]
+    except KeyError:
+        raise InvalidAlgorithmError("Algorithm not specified") from None
+    if not alg or type(alg) is not str or (algorithms is not None and alg not in algorithms):
+        raise InvalidAlgorithmError("The specified alg value is not allowed")
+    return alg
+
+
+_BOUND_CACHE: Dict[Tuple[Algorithm, type, Any], BoundKey] = {}
+_BOUND_CACHE_SIZE = 256
+
+
+def bind_cached(algorithm: Algorithm, key: Any) -> BoundKey:
+    """``algorithm.bind_key(key)``, remembered for ``str``/``bytes`` keys.
+
+    A PEM or secret passed on every ``decode()`` call is parsed once. Entries
+    are keyed by the algorithm object and the exact key value (and type), the
+    cache holds at most 256 entries (oldest evicted first), and failures are
+    never cached.
+    """
+    key_type = type(key)
+    if key_type is not str and key_type is not bytes:
+        return algorithm.bind_key(key)
+    cache_key = (algorithm, key_type, key)
+    bound = _BOUND_CACHE.get(cache_key)
+    if bound is None:
+        bound = algorithm.bind_key(key)
+        while len(_BOUND_CACHE) >= _BOUND_CACHE_SIZE:
+            try:
+                _BOUND_CACHE.pop(next(iter(_BOUND_CACHE)), None)
+            except (StopIteration, RuntimeError):  # emptied or resized by another thread
+                break
+        _BOUND_CACHE[cache_key] = bound
+    return bound
+
+
+def check_key_strength(bound: BoundKey, enforce: bool, stacklevel: int = 3) -> None:
+    """Warn (or raise :class:`InvalidKeyError` when ``enforce``) about a short key."""
+    if bound.weakness is None:
+        return
+    if enforce:
+        raise InvalidKeyError(bound.weakness)
+    warnings.warn(bound.weakness, InsecureKeyLengthWarning, stacklevel=stacklevel + 1)

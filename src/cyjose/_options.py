@@ -1,0 +1,90 @@
+"""Decoding options (PyJWT's ``options`` dict) and the claim rules built from them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any, Container, Optional, Union
+
+from ._claims import ClaimRules
+from .types import FullOptions, Options
+
+__all__ = ["DEFAULT_OPTIONS", "merge_options", "build_claim_rules", "leeway_seconds"]
+
+DEFAULT_OPTIONS: FullOptions = {
+    "verify_signature": True,
+    "verify_exp": True,
+    "verify_nbf": True,
+    "verify_iat": True,
+    "verify_aud": True,
+    "verify_iss": True,
+    "verify_sub": True,
+    "verify_jti": True,
+    "require": [],
+    "strict_aud": False,
+    "enforce_minimum_key_length": False,
+}
+
+_CLAIM_SWITCHES = ("verify_exp", "verify_nbf", "verify_iat", "verify_aud", "verify_iss", "verify_sub", "verify_jti")
+
+
+def merge_options(base: FullOptions, options: Optional[Options]) -> FullOptions:
+    """``base`` overlaid with ``options``, as PyJWT merges them.
+
+    With ``verify_signature`` off, every claim check the caller did not name
+    defaults to off too: claims of an unauthenticated token mean nothing.
+    """
+    if options is None:
+        return base
+    if not isinstance(options, dict):
+        raise TypeError("options must be a dict")
+    merged = dict(options)
+    if not merged.get("verify_signature", True):
+        for switch in _CLAIM_SWITCHES:
+            merged.setdefault(switch, False)
+    return {**base, **merged}  # type: ignore[return-value]
+
+
+def leeway_seconds(leeway: Union[int, float, timedelta]) -> float:
+    """``leeway`` in seconds; TypeError unless it is a number or a timedelta."""
+    if isinstance(leeway, timedelta):
+        return leeway.total_seconds()
+    if isinstance(leeway, bool) or not isinstance(leeway, (int, float)):
+        raise TypeError("leeway must be a number of seconds or a datetime.timedelta")
+    return float(leeway)
+
+
+def _audience(audience: Any) -> Union[None, str, tuple]:
+    if audience is None or isinstance(audience, str):
+        return audience
+    if isinstance(audience, Iterable):
+        return tuple(audience)
+    raise TypeError("audience must be a string, iterable or None")
+
+
+def build_claim_rules(
+    options: FullOptions,
+    audience: Any = None,
+    issuer: Union[None, str, Container[str]] = None,
+    subject: Optional[str] = None,
+    leeway: Union[int, float, timedelta] = 0,
+) -> ClaimRules:
+    """The :class:`ClaimRules` for fully merged ``options`` and the expected values."""
+    require = options["require"]
+    if isinstance(require, str):
+        require = [require]
+    return ClaimRules(
+        require=tuple(require),
+        verify_exp=options["verify_exp"],
+        verify_nbf=options["verify_nbf"],
+        verify_iat=options["verify_iat"],
+        verify_iss=options["verify_iss"],
+        verify_aud=options["verify_aud"],
+        verify_sub=options["verify_sub"],
+        verify_jti=options["verify_jti"],
+        strict_aud=options.get("strict_aud", False),
+        audience=_audience(audience),
+        issuer=issuer,
+        subject=subject,
+        leeway=leeway_seconds(leeway),
+    )

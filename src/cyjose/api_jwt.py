@@ -1,0 +1,143 @@
+"""PyJWT-compatible JWT layer: :class:`PyJWT` and ``encode``/``decode``/``decode_complete``."""
+
+from __future__ import annotations
+
+import json
+import time
+import warnings
+from datetime import timedelta
+from typing import Any, Container, Dict, Iterable, Optional, Sequence, Type, Union
+
+from ._claims import check_claims
+from ._encode import prepare_claims
+from ._json import dumps_compact, loads_object
+from ._options import DEFAULT_OPTIONS, build_claim_rules, merge_options
+from .api_jws import _ALGORITHM_UNSET, PyJWS, _jws_global_obj, warn_extra_kwargs
+from .types import FullOptions, Options, SigOptions
+
+__all__ = ["PyJWT", "encode", "decode", "decode_complete"]
+
+
+class PyJWT:
+    """Encode and decode JWTs: JWS plus JSON claims and the claim checks."""
+
+    def __init__(self, options: Optional[Options] = None) -> None:
+        self.options: FullOptions = merge_options(self._get_default_options(), options)
+        self._jws = PyJWS(options=self._get_sig_options())
+
+    @staticmethod
+    def _get_default_options() -> FullOptions:
+        return dict(DEFAULT_OPTIONS)  # type: ignore[return-value]
+
+    def _get_sig_options(self) -> SigOptions:
+        return {
+            "verify_signature": self.options["verify_signature"],
+            "enforce_minimum_key_length": self.options.get("enforce_minimum_key_length", False),
+        }
+
+    def _merge_options(self, options: Optional[Options] = None) -> FullOptions:
+        return merge_options(self.options, options)
+
+    def encode(
+        self,
+        payload: Dict[str, Any],
+        key: Any,
+        algorithm: Optional[str] = _ALGORITHM_UNSET,
+        headers: Optional[Dict[str, Any]] = None,
+        json_encoder: Optional[Type[json.JSONEncoder]] = None,
+        sort_headers: bool = True,
+    ) -> str:
+        """Sign the claim set ``payload`` (a dict; ``datetime`` times allowed).
+
+        Raises TypeError for a non-dict payload or non-string ``iss`` (as PyJWT),
+        :class:`~cyjose.exceptions.InvalidKeyError` for an unsuitable key.
+        """
+        claims = prepare_claims(payload)
+        body = self._encode_payload(claims, headers=headers, json_encoder=json_encoder)
+        return self._jws.encode(body, key, algorithm, headers, json_encoder, sort_headers=sort_headers)
+
+    def _encode_payload(
+        self,
+        payload: Dict[str, Any],
+        headers: Optional[Dict[str, Any]] = None,
+        json_encoder: Optional[Type[json.JSONEncoder]] = None,
+    ) -> bytes:
+        """The bytes to sign for ``payload``; subclasses may override (e.g. to compress)."""
+        return dumps_compact(payload, cls=json_encoder)
+
+    def _decode_payload(self, decoded: Dict[str, Any]) -> Dict[str, Any]:
+        """The claim set from a decoded JWS; subclasses may override (e.g. to decompress)."""
+        return loads_object(decoded["payload"], "payload")
+
+    def decode_complete(
+        self,
+        jwt: Any,
+        key: Any = "",
+        algorithms: Optional[Sequence[str]] = None,
+        options: Optional[Options] = None,
+        verify: Optional[bool] = None,
+        detached_payload: Optional[bytes] = None,
+        audience: Union[None, str, Iterable[str]] = None,
+        issuer: Union[None, str, Container[str]] = None,
+        subject: Optional[str] = None,
+        leeway: Union[float, timedelta] = 0,
+        **kwargs: Any,
+    ) -> Dict[str, Any]:
+        """Verify ``jwt`` and its claims; returns ``{"header", "payload", "signature"}``.
+
+        ``algorithms`` must list the accepted algorithms (never derive it from
+        the token). ``audience``, ``issuer``, ``subject`` and ``leeway`` feed
+        the claim checks; ``options`` switches them (see :class:`cyjose.types.Options`).
+        Raises :mod:`cyjose.exceptions` errors only (TypeError for an
+        ill-typed ``audience``/``leeway`` argument, as PyJWT).
+        """
+        warn_extra_kwargs("decode_complete", kwargs)
+        merged = self._merge_options(options)
+        if verify is not None and verify != merged["verify_signature"]:
+            warnings.warn(
+                "The `verify` argument to `decode` does nothing in PyJWT 2.0 and newer. "
+                "The equivalent is setting `verify_signature` to False in the `options` dictionary. "
+                "This invocation has a mismatch between the kwarg and the option entry.",
+                category=DeprecationWarning,
+                stacklevel=2,
+            )
+        rules = build_claim_rules(merged, audience, issuer, subject, leeway)
+        sig_options: SigOptions = {
+            "verify_signature": merged["verify_signature"],
+            "enforce_minimum_key_length": merged.get("enforce_minimum_key_length", False),
+        }
+        decoded = self._jws.decode_complete(
+            jwt, key=key, algorithms=algorithms, options=sig_options, detached_payload=detached_payload
+        )
+        payload = self._decode_payload(decoded)
+        check_claims(payload, rules, time.time())
+        decoded["payload"] = payload
+        return decoded
+
+    def decode(
+        self,
+        jwt: Any,
+        key: Any = "",
+        algorithms: Optional[Sequence[str]] = None,
+        options: Optional[Options] = None,
+        verify: Optional[bool] = None,
+        detached_payload: Optional[bytes] = None,
+        audience: Union[None, str, Iterable[str]] = None,
+        subject: Optional[str] = None,
+        issuer: Union[None, str, Container[str]] = None,
+        leeway: Union[float, timedelta] = 0,
+        **kwargs: Any,
+    ) -> Dict[str, Any]:
+        """Verify ``jwt`` and return its claims; see :meth:`decode_complete`."""
+        warn_extra_kwargs("decode", kwargs)
+        return self.decode_complete(
+            jwt, key, algorithms, options, verify=verify, detached_payload=detached_payload,
+            audience=audience, subject=subject, issuer=issuer, leeway=leeway,
+        )["payload"]
+
+
+_jwt_global_obj = PyJWT()
+_jwt_global_obj._jws = _jws_global_obj
+encode = _jwt_global_obj.encode
+decode_complete = _jwt_global_obj.decode_complete
+decode = _jwt_global_obj.decode
