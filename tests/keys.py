@@ -2,8 +2,9 @@
 
 ``keys.private(alg)`` / ``keys.public(alg)`` give ``cryptography`` objects,
 ``keys.private_pem(alg)`` / ``keys.public_pem(alg)`` PEM bytes, and
-``keys.secret(alg)`` a full-length HMAC secret. ``SIGNING_ALGS`` lists every
-signature algorithm cyjose implements.
+``keys.secret(alg)`` a full-length HMAC secret, ``keys.private_ssh(alg)`` /
+``keys.public_ssh(alg)`` the OpenSSH forms (for ``SSH_ALGS``). ``SIGNING_ALGS``
+lists every signature algorithm cyjose implements.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ EC_ALGS = ("ES256", "ES256K", "ES384", "ES512")
 OKP_ALGS = ("EdDSA",)
 ASYMMETRIC_ALGS = RSA_ALGS + EC_ALGS + OKP_ALGS
 SIGNING_ALGS = HMAC_ALGS + ASYMMETRIC_ALGS
+#: Algorithms whose keys OpenSSH can hold (RSA, P-256/384/521, Ed25519 -- not secp256k1 or Ed448).
+SSH_ALGS = RSA_ALGS + ("ES256", "ES384", "ES512", "EdDSA")
 
 EC_CURVES = {"ES256": ec.SECP256R1, "ES256K": ec.SECP256K1, "ES384": ec.SECP384R1, "ES512": ec.SECP521R1}
 
@@ -73,6 +76,20 @@ def private_pem(alg: str, variant: str = "") -> bytes:
 def public_pem(alg: str, variant: str = "") -> bytes:
     return public(alg, variant).public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def private_ssh(alg: str, variant: str = "") -> bytes:
+    """The private key in OpenSSH's own format ("-----BEGIN OPENSSH PRIVATE KEY-----")."""
+    return private(alg, variant).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH, serialization.NoEncryption()
+    )
+
+
+def public_ssh(alg: str, variant: str = "") -> bytes:
+    """The public key as one OpenSSH ``authorized_keys`` line ("ssh-rsa AAAA...")."""
+    return public(alg, variant).public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
     )
 
 
