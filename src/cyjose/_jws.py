@@ -8,10 +8,10 @@ raises a :mod:`cyjose.exceptions` class.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, Callable, Collection, Dict, Optional, Tuple
 
 from ._b64url import b64url_decode
+from ._callsite import warn_at_caller
 from ._compact import split_jws
 from ._json import loads_object
 from .algorithms import Algorithm, BoundKey
@@ -156,10 +156,10 @@ def bind_cached(algorithm: Algorithm, key: Any) -> BoundKey:
     return bound
 
 
-def check_key_strength(bound: BoundKey, enforce: bool, stacklevel: int = 3) -> None:
+def check_key_strength(bound: BoundKey, enforce: bool) -> None:
     """Warn (or raise :class:`InvalidKeyError` when ``enforce``) about a short key."""
     if bound.weakness is None:
         return
     if enforce:
         raise InvalidKeyError(bound.weakness)
-    warnings.warn(bound.weakness, InsecureKeyLengthWarning, stacklevel=stacklevel + 1)
+    warn_at_caller(bound.weakness, InsecureKeyLengthWarning)

@@ -25,6 +25,7 @@ from .exceptions import InvalidKeyError
 
 __all__ = [
     "force_bytes",
+    "key_bytes",
     "is_pem_format",
     "is_ssh_key",
     "is_der_key",
@@ -54,6 +55,16 @@ def force_bytes(value: Union[str, bytes]) -> bytes:
     if isinstance(value, bytes):
         return value
     raise TypeError("Expected a string or bytes value")
+
+
+def key_bytes(key: Union[str, bytes]) -> bytes:
+    """``key`` as bytes for parsing; :class:`InvalidKeyError` if a ``str`` is not encodable."""
+    if isinstance(key, bytes):
+        return key
+    try:
+        return key.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidKeyError("The key is a str that cannot be encoded as UTF-8") from None
 
 
 def is_pem_format(key: bytes) -> bool:
@@ -118,7 +129,7 @@ def load_asymmetric_key(key: Union[str, bytes]) -> Any:
             f"Expecting a PEM- or OpenSSH-formatted key or a cryptography key object, "
             f"got {type(key).__name__}"
         )
-    data = force_bytes(key).strip()
+    data = key_bytes(key).strip()
     try:
         if is_ssh_key(data):
             return load_ssh_public_key(data)

@@ -41,6 +41,7 @@ from ._keyformats import (
     is_der_key,
     is_pem_format,
     is_ssh_key,
+    key_bytes,
     load_asymmetric_key,
     looks_like_jwk,
 )
@@ -173,6 +174,9 @@ class Algorithm(ABC):
         """Prepare ``key`` once for repeated use (cyjose's fast path)."""
         return BoundKey(self, self.prepare_key(key))
 
+    def check_signing_key(self, key: Any) -> None:
+        """Raise :class:`InvalidKeyError` if the prepared ``key`` cannot sign (e.g. a public key)."""
+
 
 class NoneAlgorithm(Algorithm):
     """``alg: none``: no signature. Only usable when verification is off."""
@@ -211,7 +215,7 @@ class HMACAlgorithm(Algorithm):
         """
         if not isinstance(key, (str, bytes)):
             raise InvalidKeyError(f"HMAC key must be str or bytes, got {type(key).__name__}")
-        secret = force_bytes(key)
+        secret = key_bytes(key)
         if not secret:
             raise InvalidKeyError("HMAC key must not be empty.")
         if is_pem_format(secret) or is_ssh_key(secret) or is_der_key(secret):
@@ -268,6 +272,9 @@ class _AsymmetricAlgorithm(Algorithm):
         public = prepared.public_key() if isinstance(prepared, _PRIVATE_KEY_TYPES) else prepared
         return BoundKey(self, prepared, verify=self._bound_verifier(public))
 
+    def check_signing_key(self, key: Any) -> None:
+        _require_private(key, _PRIVATE_KEY_TYPES)
+
     def _bound_verifier(self, public: Any) -> Callable[[bytes, bytes], bool]:
         raise NotImplementedError  # pragma: no cover - every built-in subclass defines it
 
@@ -297,7 +304,10 @@ class RSAAlgorithm(_AsymmetricAlgorithm):
 
     def sign(self, msg: bytes, key: RSAPrivateKey) -> bytes:
         _require_private(key, RSAPrivateKey)
-        return key.sign(msg, self._padding(), self.hash_alg())
+        try:
+            return key.sign(msg, self._padding(), self.hash_alg())
+        except ValueError as exc:  # e.g. a key too small for PSS with this hash
+            raise InvalidKeyError(f"Cannot sign with this {key.key_size}-bit RSA key: {exc}") from None
 
     def verify(self, msg: bytes, key: AllowedRSAKeys, sig: bytes) -> bool:
         public = key.public_key() if isinstance(key, RSAPrivateKey) else key

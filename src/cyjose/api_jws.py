@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import warnings
 from typing import Any, Dict, List, Optional, Sequence, Type
 
 from ._b64url import b64url_encode
+from ._callsite import warn_at_caller
 from ._encode import algorithm_for, build_header, compact_token
 from ._json import dumps_compact
 from ._jws import allowed_alg, bind_cached, check_key_strength, decode_jws, load_jws, validate_header
@@ -44,11 +44,10 @@ def normalize_algorithms(algorithms: Any) -> Optional[Sequence[str]]:
 
 def warn_extra_kwargs(function: str, kwargs: Dict[str, Any]) -> None:
     if kwargs:
-        warnings.warn(
+        warn_at_caller(
             f"passing additional kwargs to {function}() is deprecated and will be removed in "
             f"pyjwt version 3. Unsupported kwargs: {tuple(kwargs)}",
             RemovedInPyjwt3Warning,
-            stacklevel=3,
         )
 
 
@@ -134,7 +133,7 @@ class PyJWS:
             except NotImplementedError:
                 raise InvalidAlgorithmError("Algorithm not supported") from None
             bound = bind_cached(algorithm, key)
-            check_key_strength(bound, enforce, stacklevel=5)
+            check_key_strength(bound, enforce)
             return bound
 
         return resolve

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import time
-import warnings
 from datetime import timedelta
 from typing import Any, Container, Dict, Iterable, Optional, Sequence, Type, Union
 
+from ._callsite import warn_at_caller
 from ._claims import check_claims
 from ._encode import prepare_claims
 from ._json import dumps_compact, loads_object
@@ -94,12 +94,11 @@ class PyJWT:
         warn_extra_kwargs("decode_complete", kwargs)
         merged = self._merge_options(options)
         if verify is not None and verify != merged["verify_signature"]:
-            warnings.warn(
+            warn_at_caller(
                 "The `verify` argument to `decode` does nothing in PyJWT 2.0 and newer. "
                 "The equivalent is setting `verify_signature` to False in the `options` dictionary. "
                 "This invocation has a mismatch between the kwarg and the option entry.",
-                category=DeprecationWarning,
-                stacklevel=2,
+                DeprecationWarning,
             )
         rules = build_claim_rules(merged, audience, issuer, subject, leeway)
         sig_options: SigOptions = {

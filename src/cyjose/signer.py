@@ -45,6 +45,7 @@ class Signer:
         self._json_encoder = json_encoder
         algorithm_obj = _jws_global_obj.get_algorithm_by_name(self.algorithm)
         self._bound = bind_cached(algorithm_obj, key)
+        algorithm_obj.check_signing_key(self._bound.key)
         check_key_strength(self._bound, enforce_minimum_key_length)
         header_json = dumps_compact(header, sort_keys=sort_headers, cls=json_encoder)
         self._header_segment = b64url_encode(header_json)

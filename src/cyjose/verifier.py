@@ -65,7 +65,7 @@ class Verifier:
         except NotImplementedError:
             raise InvalidAlgorithmError(f"Algorithm not supported: {name!r}") from None
         bound = bind_cached(algorithm, key)
-        check_key_strength(bound, enforce_minimum_key_length, stacklevel=4)
+        check_key_strength(bound, enforce_minimum_key_length)
         return bound
 
     def _resolve(self, header: Dict[str, Any]) -> Optional[BoundKey]:
