@@ -596,7 +596,7 @@ def test_wrong_key_type_for_rsa_message():
 
 
 @pytest.mark.parametrize("value", [2**64, -(2**63) - 1, 10**30, -(10**300)], ids=["2**64", "-2**63-1", "1e30", "-1e300"])
-def test_difference_integers_beyond_64_bits_stay_exact(value):
+def test_parity_integers_beyond_64_bits_stay_exact(value):
     token = signed(b'{"alg":"HS256"}', json.dumps({"n": value}).encode())
     assert pyjwt.decode(token, KEY, ALGS) == {"n": value}
     result = cyjose.decode(token, KEY, ALGS)
@@ -605,7 +605,7 @@ def test_difference_integers_beyond_64_bits_stay_exact(value):
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-le", "utf-32-be"])
 @pytest.mark.parametrize("where", ["header", "payload"])
-def test_difference_json_encoding_detection(encoding, where):
+def test_parity_json_encoding_detection(encoding, where):
     # PyJWT hands bytes to json.loads, which detects a BOM and UTF-16/32
     header, payload = '{"alg":"HS256"}', '{"a":1}'
     if where == "header":
@@ -617,7 +617,7 @@ def test_difference_json_encoding_detection(encoding, where):
     assert outcome(cyjose.decode_complete, token, KEY, ALGS) == expected
 
 
-def test_difference_utf8_encoded_surrogates():
+def test_parity_utf8_encoded_surrogates():
     # PyJWT decodes with 'surrogatepass': UTF-8-encoded lone surrogates are accepted
     token = signed(b'{"alg":"HS256"}', b'{"a":"\xed\xa0\x80"}')
     assert pyjwt.decode(token, KEY, ALGS) == {"a": "\ud800"}
@@ -625,28 +625,40 @@ def test_difference_utf8_encoded_surrogates():
 
 
 @pytest.mark.parametrize("leeway", [True, None, "5"], ids=["bool", "none", "str"])
-def test_difference_leeway_unused_is_not_validated(leeway):
-    # PyJWT only uses leeway when a time claim is present (and True counts as 1)
-    same(cyjose.decode, pyjwt.decode, GOOD, KEY, ALGS, leeway=leeway)
+def test_difference_leeway_is_validated_up_front(leeway):
+    # Intentional: PyJWT only touches leeway when a time claim is present (and
+    # True counts as 1); cyjose refuses an ill-typed leeway on every call, so a
+    # configuration error surfaces at once instead of on the first token with exp.
+    with pytest.raises(TypeError, match="leeway"):
+        cyjose.decode(GOOD, KEY, ALGS, leeway=leeway)
+    assert pyjwt.decode(GOOD, KEY, ALGS, leeway=leeway) == pyjwt.decode(GOOD, KEY, ALGS)
 
 
-def test_difference_audience_type_checked_after_token():
-    # PyJWT validates the token first, so a bad token wins over a bad audience argument
-    same(cyjose.decode, pyjwt.decode, "not a token", KEY, ALGS, audience=5)
-    same(cyjose.decode, pyjwt.decode, hs({"a": 1}, key=OTHER_KEY), KEY, ALGS, audience=5)
+def test_difference_audience_type_checked_before_token():
+    # Intentional: cyjose checks its arguments before the token, so a bad
+    # audience argument is a TypeError even for a malformed token.
+    for token in ("not a token", hs({"a": 1}, key=OTHER_KEY)):
+        with pytest.raises(TypeError, match="audience must be a string, iterable or None"):
+            cyjose.decode(token, KEY, ALGS, audience=5)
+    with pytest.raises(pyjwt.DecodeError, match="Not enough segments"):
+        pyjwt.decode("not a token", KEY, ALGS, audience=5)
 
 
 @pytest.mark.parametrize("key", [None, 5, 1.5, bytearray(KEY)], ids=["none", "int", "float", "bytearray"])
-def test_difference_hmac_key_type_error(key):
-    same(cyjose.decode, pyjwt.decode, GOOD, key, ALGS)
+def test_difference_hmac_key_type_is_an_invalid_key(key):
+    # Intentional: a key of the wrong type is InvalidKeyError (PyJWT: TypeError).
+    with pytest.raises(cyjose.InvalidKeyError, match="HMAC key must be str or bytes"):
+        cyjose.decode(GOOD, key, ALGS)
+    with pytest.raises(TypeError):
+        pyjwt.decode(GOOD, key, ALGS)
 
 
 @pytest.mark.parametrize("key", [b'{"kty":"oct","k":"abc"}', b'[{"kty":"oct"}]', b'{"a":{"kty":"oct"}}'],
                          ids=["jwk", "jwk-in-list", "nested-kty"])
-def test_difference_jwk_shaped_hmac_key_message(key):
+def test_parity_jwk_shaped_hmac_key_message(key):
     same(cyjose.decode, pyjwt.decode, GOOD, key, ALGS)
 
 
-def test_difference_empty_algorithms_string():
+def test_parity_empty_algorithms_string():
     # (e) makes a str one algorithm; PyJWT treats "" as "no algorithms given"
     same(cyjose.decode, pyjwt.decode, GOOD, KEY, "")

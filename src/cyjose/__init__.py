@@ -6,7 +6,7 @@ and :class:`Signer` prepare a key once for many tokens.
 
 from __future__ import annotations
 
-from ._native import native as _native
+from ._native import native as _native_in_use
 from .api_jws import (
     PyJWS,
     get_algorithm_by_name,
@@ -43,7 +43,7 @@ __version__ = "0.1.0"
 __title__ = "cyjose"
 
 #: True exactly when the compiled twins of every hot path are in use.
-NATIVE: bool = _native()
+NATIVE: bool = _native_in_use()
 
 __all__ = [
     "NATIVE",

@@ -1,15 +1,17 @@
 """JSON for token headers and payloads.
 
-Parsing uses orjson (fast, strict UTF-8, bounded nesting). What orjson refuses
-but PyJWT accepts -- integers beyond 64 bits, for one -- is retried with the
-standard library, so cyjose accepts exactly what PyJWT accepts, except the
-non-standard ``NaN``/``Infinity`` literals. Serialising for signing uses the
-standard library so tokens are byte-identical to PyJWT's.
+Parsing uses orjson (fast, strict UTF-8, bounded nesting). Where orjson would
+refuse what PyJWT accepts (a UTF-8 BOM, UTF-16/32 text) or would turn an
+integer beyond 64 bits into a float, the standard library parses instead, so
+cyjose accepts exactly what PyJWT accepts, with the same values -- except the
+non-standard ``NaN``/``Infinity`` literals, refused. Serialising for signing
+uses the standard library so tokens are byte-identical to PyJWT's.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import orjson
@@ -17,6 +19,12 @@ import orjson
 from .exceptions import DecodeError
 
 __all__ = ["loads_object", "dumps_compact"]
+
+
+# A number token of 19+ digits may not fit in 64 bits (orjson would make it a
+# float). Number tokens follow ':' '[' or ',' (and whitespace); digits inside
+# strings rarely do, and a false match only costs the slower parser.
+_LONG_NUMBER = re.compile(rb"[:\[,][ \t\r\n]*-?[0-9]{19}")
 
 
 def _refuse_constant(name: str) -> Any:
@@ -30,10 +38,12 @@ def loads_object(data: bytes, what: str) -> dict:
     UTF-8, invalid or too deeply nested JSON, or a value that is not an object.
     """
     try:
+        if _LONG_NUMBER.search(data):
+            raise orjson.JSONDecodeError("long number", "", 0)
         value = orjson.loads(data)
     except orjson.JSONDecodeError:
         try:
-            value = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant)
+            value = json.loads(data, parse_constant=_refuse_constant)
         except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
             raise DecodeError(f"Invalid {what} string: {exc}") from None
     if type(value) is not dict:

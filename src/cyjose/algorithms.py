@@ -226,7 +226,7 @@ class HMACAlgorithm(Algorithm):
         if looks_like_jwk(secret):
             raise InvalidKeyError(
                 "The specified key looks like a JWK and should not be used directly"
-                " as an HMAC secret. Load it as a JWK first."
+                " as an HMAC secret. Load it via PyJWK / HMACAlgorithm.from_jwk first."
             )
         return secret
 

@@ -37,7 +37,7 @@ def normalize_algorithms(algorithms: Any) -> Optional[Sequence[str]]:
 
     (PyJWT would test ``alg in "ES256K"`` as a substring match, letting ES256 in.)
     """
-    if isinstance(algorithms, str):
+    if isinstance(algorithms, str) and algorithms:
         return (algorithms,)
     return algorithms
 

@@ -8,6 +8,7 @@ not use them (it uses the strict twins).
 from __future__ import annotations
 
 import base64
+import binascii
 from typing import Any, Optional, Union
 
 from ._ecdsa import der_to_raw, raw_to_der
@@ -61,12 +62,18 @@ def from_base64url_uint(val: Union[str, bytes]) -> int:
 
 
 def number_to_bytes(num: int, num_bytes: int) -> bytes:
-    """``num`` as exactly ``num_bytes`` big-endian bytes."""
-    return num.to_bytes(num_bytes, "big")
+    """``num`` big-endian, zero-padded to ``num_bytes`` (longer if it needs more).
+
+    As in PyJWT, the width is counted in hex digits, so a number whose hex
+    form has an odd length beyond the padding raises ``binascii.Error``.
+    """
+    return binascii.unhexlify(format(num, "x").rjust(2 * num_bytes, "0"))
 
 
 def bytes_to_number(string: bytes) -> int:
-    """The unsigned big-endian integer ``string`` encodes."""
+    """The unsigned big-endian integer ``string`` encodes; ValueError if empty."""
+    if not string:
+        raise ValueError("bytes_to_number() needs at least one byte")
     return int.from_bytes(string, "big")
 
 
