@@ -11,7 +11,6 @@ uses the standard library so tokens are byte-identical to PyJWT's.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import orjson
@@ -22,9 +21,16 @@ __all__ = ["loads_object", "dumps_compact"]
 
 
 # A number token of 19+ digits may not fit in 64 bits (orjson would make it a
-# float). Number tokens follow ':' '[' or ',' (and whitespace); digits inside
-# strings rarely do, and a false match only costs the slower parser.
-_LONG_NUMBER = re.compile(rb"[:\[,][ \t\r\n]*-?[0-9]{19}")
+# float). Number tokens follow ':' '[' or ',' (perhaps after whitespace); digits
+# inside strings rarely do, and a false match only costs the slower parser.
+# One translate() pass (digits -> '0', separators -> ':', whitespace and signs
+# dropped) and one substring search cost a third of a regex search.
+_NUMBER_SHAPE = bytes.maketrans(b"0123456789[,", b"0000000000::")
+_LONG_NUMBER = b":" + b"0" * 19
+
+
+def _may_hold_long_number(data: bytes) -> bool:
+    return _LONG_NUMBER in data.translate(_NUMBER_SHAPE, b" \t\r\n-")
 
 
 def _refuse_constant(name: str) -> Any:
@@ -38,7 +44,7 @@ def loads_object(data: bytes, what: str) -> dict:
     UTF-8, invalid or too deeply nested JSON, or a value that is not an object.
     """
     try:
-        if _LONG_NUMBER.search(data):
+        if _may_hold_long_number(data):
             raise orjson.JSONDecodeError("long number", "", 0)
         value = orjson.loads(data)
     except orjson.JSONDecodeError:
