@@ -10,7 +10,7 @@ import pytest
 
 import cyjose
 
-# Not "from cyjose import _native": the package binds that name to the native() function.
+# The module itself, whatever names the package binds (it once bound _native to a function).
 _native = importlib.import_module("cyjose._native")
 
 HOT_MODULES = ("_b64url", "_compact", "_hmac", "_ecdsa", "_claims")
