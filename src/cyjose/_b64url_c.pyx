@@ -3,19 +3,16 @@
 
 Same results, exception classes and messages as the pure-Python twin, which is
 the reference. ``bytes`` and ``bytearray`` segments are decoded in C through a
-256-entry table; any other type takes a line-for-line transcription of the
-reference, so exotic inputs fail exactly as they do there.
+256-entry table; any other type is handed to the reference itself, so exotic
+inputs fail exactly as they do there.
 """
 
-cimport cython
-
-import base64
-import binascii
 
 from cpython.buffer cimport PyBUF_SIMPLE, PyBuffer_Release, PyObject_GetBuffer
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.bytearray cimport PyByteArray_AS_STRING
 
+from . import _b64url_py as _reference
 from .exceptions import DecodeError
 
 __all__ = ["b64url_encode", "b64url_decode"]
@@ -37,11 +34,6 @@ cdef void _init_table() noexcept:
 
 
 _init_table()
-
-_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-_VALUE = {char: index for index, char in enumerate(_ALPHABET)}
-_UNUSED_BITS_MASK = {2: 0x0F, 3: 0x03}
-
 
 def b64url_encode(data):
     """Return the unpadded base64url encoding of ``data`` (bytes-like)."""
@@ -139,26 +131,7 @@ def b64url_decode(segment, name="base64url"):
         result = _decode(<const unsigned char *>PyByteArray_AS_STRING(segment),
                          len(<bytearray>segment))
     else:
-        return _decode_generic(segment, name)
+        return _reference.b64url_decode(segment, name)
     if result is None:
         raise DecodeError(f"Invalid {name} padding")
     return result
-
-
-@cython.boundscheck(True)
-@cython.wraparound(True)
-cdef object _decode_generic(segment, name):
-    # Transcription of the reference, for types other than exact bytes/bytearray.
-    unpadded = segment.rstrip(b"=")
-    padding = len(segment) - len(unpadded)
-    remainder = len(unpadded) % 4
-    if remainder == 1 or unpadded.translate(None, _ALPHABET):
-        raise DecodeError(f"Invalid {name} padding")
-    if padding and (padding > 2 or (remainder + padding) % 4):
-        raise DecodeError(f"Invalid {name} padding")
-    if remainder and _VALUE[unpadded[-1]] & _UNUSED_BITS_MASK[remainder]:
-        raise DecodeError(f"Invalid {name} padding")
-    try:
-        return base64.urlsafe_b64decode(unpadded + b"=" * (-remainder % 4))
-    except binascii.Error:
-        raise DecodeError(f"Invalid {name} padding") from None

@@ -9,17 +9,17 @@ and an integer time is compared exactly, as Python compares ``int`` with
 ``float``.
 
 An exact ``dict`` payload with this module's :class:`ClaimRules` and an exact
-``float``/``int`` ``now`` takes the typed fast path; anything else takes a
-transcription of the reference.
+``float``/``int`` ``now`` takes the typed fast path; anything else is handed to
+the reference itself.
 """
 
-cimport cython
 from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_FromDouble
 from cpython.long cimport PyLong_AsDouble, PyLong_AsLongLongAndOverflow
 from cpython.number cimport PyNumber_Float
 from cpython.object cimport Py_GT, Py_LE, PyObject_RichCompareBool
 from libc.math cimport isfinite, trunc
 
+from . import _claims_py as _reference
 from .exceptions import (
     DecodeError,
     ExpiredSignatureError,
@@ -101,7 +101,7 @@ def check_claims(payload, rules, now):
     if type(payload) is dict and type(rules) is ClaimRules and (type(now) is float or type(now) is int):
         _check_fast(<dict>payload, <ClaimRules>rules, now)
     else:
-        _check_generic(payload, rules, now)
+        _reference.check_claims(payload, rules, now)
 
 
 # ----------------------------------------------------------------- fast path
@@ -115,7 +115,7 @@ cdef inline double _as_double(object now) except? -1.0:
 
 
 cdef int _time_compare(object value, object now, double offset, bint greater) except -1:
-    """``_numeric_date(value) > now + offset`` (or ``<=`` when not ``greater``).
+    """``_reference._numeric_date(value) > now + offset`` (or ``<=`` when not ``greater``).
 
     Returns 1 or 0, or 2 when ``value`` is not a finite JSON number.
     """
@@ -135,7 +135,7 @@ cdef int _time_compare(object value, object now, double offset, bint greater) ex
                 value, PyFloat_FromDouble(_as_double(now) + offset), Py_GT if greater else Py_LE)
         v = <double>whole
     else:
-        number = _numeric_date(value)
+        number = _reference._numeric_date(value)
         if number is None:
             return 2
         return PyObject_RichCompareBool(
@@ -227,105 +227,3 @@ cdef int _check_audience_fast(dict payload, object audience, bint strict) except
     if not any(item in claim for item in expected):
         raise InvalidAudienceError("Audience doesn't match")
     return 0
-
-
-# ------------------------------------------ transcription of the reference
-
-@cython.boundscheck(True)
-@cython.wraparound(True)
-cdef object _numeric_date(value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        return int(value)
-    except (ValueError, OverflowError):  # NaN, infinity
-        return None
-
-
-@cython.boundscheck(True)
-@cython.wraparound(True)
-cdef object _check_generic(payload, rules, now):
-    for claim in rules.require:
-        if payload.get(claim) is None:
-            raise MissingRequiredClaimError(claim)
-    leeway = rules.leeway
-    if rules.verify_iat and "iat" in payload:
-        iat = _numeric_date(payload["iat"])
-        if iat is None:
-            raise InvalidIssuedAtError("Issued At claim (iat) must be an integer.")
-        if iat > now + leeway:
-            raise ImmatureSignatureError("The token is not yet valid (iat)")
-    if rules.verify_nbf and "nbf" in payload:
-        nbf = _numeric_date(payload["nbf"])
-        if nbf is None:
-            raise DecodeError("Not Before claim (nbf) must be an integer.")
-        if nbf > now + leeway:
-            raise ImmatureSignatureError("The token is not yet valid (nbf)")
-    if rules.verify_exp and "exp" in payload:
-        exp = _numeric_date(payload["exp"])
-        if exp is None:
-            raise DecodeError("Expiration Time claim (exp) must be an integer.")
-        if exp <= now - leeway:
-            raise ExpiredSignatureError("Signature has expired")
-    if rules.verify_iss and rules.issuer is not None:
-        _check_issuer_generic(payload, rules.issuer)
-    if rules.verify_aud:
-        _check_audience_generic(payload, rules.audience, rules.strict_aud)
-    if rules.verify_sub and "sub" in payload:
-        sub = payload["sub"]
-        if not isinstance(sub, str):
-            raise InvalidSubjectError("Subject must be a string")
-        if rules.subject is not None and sub != rules.subject:
-            raise InvalidSubjectError("Invalid subject")
-    if rules.verify_jti and "jti" in payload and not isinstance(payload["jti"], str):
-        raise InvalidJTIError("JWT ID must be a string")
-    return None
-
-
-@cython.boundscheck(True)
-@cython.wraparound(True)
-cdef object _check_issuer_generic(payload, issuer):
-    if "iss" not in payload:
-        raise MissingRequiredClaimError("iss")
-    iss = payload["iss"]
-    if not isinstance(iss, str):
-        raise InvalidIssuerError("Payload Issuer (iss) must be a string")
-    if isinstance(issuer, str):
-        if iss != issuer:
-            raise InvalidIssuerError("Invalid issuer")
-        return None
-    try:
-        allowed = iss in issuer
-    except TypeError:
-        raise InvalidIssuerError('Issuer param must be "str" or "Container[str]"') from None
-    if not allowed:
-        raise InvalidIssuerError("Invalid issuer")
-    return None
-
-
-@cython.boundscheck(True)
-@cython.wraparound(True)
-cdef object _check_audience_generic(payload, audience, strict):
-    claim = payload.get("aud")
-    if audience is None:
-        if claim:
-            raise InvalidAudienceError("Invalid audience")
-        return None
-    if not claim:
-        raise MissingRequiredClaimError("aud")
-    if strict:
-        if not isinstance(audience, str):
-            raise InvalidAudienceError("Invalid audience (strict)")
-        if not isinstance(claim, str):
-            raise InvalidAudienceError("Invalid claim format in token (strict)")
-        if claim != audience:
-            raise InvalidAudienceError("Audience doesn't match (strict)")
-        return None
-    if isinstance(claim, str):
-        claim = [claim]
-    elif not isinstance(claim, list) or not all(isinstance(item, str) for item in claim):
-        raise InvalidAudienceError("Invalid claim format in token")
-    expected = (audience,) if isinstance(audience, str) else audience
-    if not any(item in claim for item in expected):
-        raise InvalidAudienceError("Audience doesn't match")
-    return None

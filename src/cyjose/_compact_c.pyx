@@ -3,13 +3,13 @@
 
 An exact ``str`` or ``bytes`` token is scanned in place with ``memchr``; the
 only objects created are the four returned ``bytes``. Any other type
-(including subclasses) takes a transcription of the reference.
+(including subclasses) is handed to the reference itself.
 """
 
-cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.string cimport memchr
 
+from . import _compact_py as _reference
 from .exceptions import DecodeError
 
 __all__ = ["split_jws", "MAX_TOKEN_BYTES"]
@@ -30,8 +30,8 @@ cdef extern from *:
     int cyjose_ascii_view(object s, const char **data, Py_ssize_t *size) except -1
 
 #: Tokens longer than this are refused before any decoding work (1 MiB).
-MAX_TOKEN_BYTES = 1 << 20
-cdef Py_ssize_t _MAX = 1 << 20
+MAX_TOKEN_BYTES = _reference.MAX_TOKEN_BYTES
+cdef Py_ssize_t _MAX = MAX_TOKEN_BYTES
 
 
 def split_jws(token):
@@ -52,7 +52,7 @@ def split_jws(token):
         data = PyBytes_AS_STRING(token)
         size = len(<bytes>token)
     else:
-        return _split_generic(token)
+        return _reference.split_jws(token)
     if size > _MAX:
         raise DecodeError(f"Token is too large (more than {MAX_TOKEN_BYTES} bytes)")
     first = <const char *>memchr(data, b'.', <size_t>size)
@@ -69,24 +69,3 @@ def split_jws(token):
         PyBytes_FromStringAndSize(first + 1, last - first - 1),
         PyBytes_FromStringAndSize(last + 1, data + size - last - 1),
     )
-
-
-@cython.boundscheck(True)
-@cython.wraparound(True)
-cdef tuple _split_generic(token):
-    # Transcription of the reference, for anything but an exact str or bytes.
-    if isinstance(token, str):
-        if not token.isascii():
-            raise DecodeError("Invalid token: non-ASCII characters")
-        token = token.encode("ascii")
-    elif not isinstance(token, bytes):
-        raise DecodeError(f"Invalid token type. Token must be a {bytes}")
-    if len(token) > MAX_TOKEN_BYTES:
-        raise DecodeError(f"Token is too large (more than {MAX_TOKEN_BYTES} bytes)")
-    first = token.find(b".")
-    last = token.rfind(b".")
-    if first == last:
-        raise DecodeError("Not enough segments")
-    if token.find(b".", first + 1) != last:
-        raise DecodeError("Too many segments")
-    return token[:last], token[:first], token[first + 1 : last], token[last + 1 :]

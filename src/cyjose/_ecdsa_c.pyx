@@ -3,20 +3,20 @@
 :mod:`cyjose._ecdsa_py`.
 
 An exact ``bytes`` signature with an exact ``int`` size in ``[0, 4096]`` is
-converted in C; anything else takes a transcription of the reference, so odd
+converted in C; anything else is handed to the reference itself, so odd
 inputs fail (or succeed) exactly as they do there.
 """
 
-cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.string cimport memcpy, memset
 
+from . import _ecdsa_py as _reference
 from .exceptions import InvalidSignatureError
 
 __all__ = ["raw_to_der", "der_to_raw"]
 
 # Above this the DER lengths could need more than the two length bytes the
-# reference supports; such sizes take the transcribed path.
+# reference reads; such sizes go to the reference.
 cdef enum:
     _MAX_FAST_SIZE = 4096
 
@@ -92,7 +92,7 @@ def raw_to_der(raw, size):
     cdef const unsigned char *src
     cdef unsigned char *p
     if type(raw) is not bytes or not _fast_size(size, &n):
-        return _raw_to_der_generic(raw, size)
+        return _reference.raw_to_der(raw, size)
     if len(<bytes>raw) != 2 * n:
         raise InvalidSignatureError("Invalid ECDSA signature length")
     src = <const unsigned char *>PyBytes_AS_STRING(raw)
@@ -162,7 +162,7 @@ def der_to_raw(der, size):
     cdef const unsigned char *s_val = NULL
     cdef unsigned char *p
     if type(der) is not bytes or not _fast_size(size, &s):
-        return _der_to_raw_generic(der, size)
+        return _reference.der_to_raw(der, size)
     d = <const unsigned char *>PyBytes_AS_STRING(der)
     n = len(<bytes>der)
     if n < 2 or d[0] != 0x30:
@@ -183,76 +183,3 @@ def der_to_raw(der, size):
     memcpy(p + s - r_len, r_val, r_len)
     memcpy(p + 2 * s - s_len, s_val, s_len)
     return out
-
-
-# ------------------------------------------ transcription of the reference
-
-@cython.boundscheck(True)
-@cython.wraparound(True)
-cdef object _der_integer(value):
-    value = value.lstrip(b"\x00") or b"\x00"
-    if value[0] & 0x80:
-        value = b"\x00" + value
-    return b"\x02" + _der_length(len(value)) + value
-
-
-@cython.boundscheck(True)
-@cython.wraparound(True)
-cdef object _der_length(length):
-    if length < 0x80:
-        return bytes((length,))
-    return bytes((0x81, length)) if length < 0x100 else bytes((0x82, length >> 8, length & 0xFF))
-
-
-@cython.boundscheck(True)
-@cython.wraparound(True)
-cdef object _raw_to_der_generic(raw, size):
-    if len(raw) != 2 * size:
-        raise InvalidSignatureError("Invalid ECDSA signature length")
-    body = _der_integer(raw[:size]) + _der_integer(raw[size:])
-    return b"\x30" + _der_length(len(body)) + body
-
-
-@cython.boundscheck(True)
-@cython.wraparound(True)
-cdef tuple _read_length_generic(der, pos):
-    if pos >= len(der):
-        raise InvalidSignatureError("Invalid DER signature")
-    first = der[pos]
-    if first < 0x80:
-        return first, pos + 1
-    count = first & 0x7F
-    if count not in (1, 2) or pos + 1 + count > len(der):
-        raise InvalidSignatureError("Invalid DER signature")
-    length = int.from_bytes(der[pos + 1 : pos + 1 + count], "big")
-    return length, pos + 1 + count
-
-
-@cython.boundscheck(True)
-@cython.wraparound(True)
-cdef tuple _read_integer_generic(der, pos, size):
-    if pos >= len(der) or der[pos] != 0x02:
-        raise InvalidSignatureError("Invalid DER signature")
-    length, pos = _read_length_generic(der, pos + 1)
-    end = pos + length
-    if length == 0 or end > len(der) or der[pos] & 0x80:
-        raise InvalidSignatureError("Invalid DER signature")
-    value = der[pos:end].lstrip(b"\x00")
-    if len(value) > size:
-        raise InvalidSignatureError("Invalid DER signature")
-    return value.rjust(size, b"\x00"), end
-
-
-@cython.boundscheck(True)
-@cython.wraparound(True)
-cdef object _der_to_raw_generic(der, size):
-    if len(der) < 2 or der[0] != 0x30:
-        raise InvalidSignatureError("Invalid DER signature")
-    length, pos = _read_length_generic(der, 1)
-    if pos + length != len(der):
-        raise InvalidSignatureError("Invalid DER signature")
-    r, pos = _read_integer_generic(der, pos, size)
-    s, pos = _read_integer_generic(der, pos, size)
-    if pos != len(der):
-        raise InvalidSignatureError("Invalid DER signature")
-    return r + s

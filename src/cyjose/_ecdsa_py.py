@@ -21,7 +21,8 @@ def _der_integer(value: bytes) -> bytes:
 def _der_length(length: int) -> bytes:
     if length < 0x80:
         return bytes((length,))
-    return bytes((0x81, length)) if length < 0x100 else bytes((0x82, length >> 8, length & 0xFF))
+    size = (length.bit_length() + 7) // 8
+    return bytes((0x80 | size,)) + length.to_bytes(size, "big")
 
 
 def raw_to_der(raw: bytes, size: int) -> bytes:

@@ -13,6 +13,7 @@ import hmac as _hmac
 from cpython.buffer cimport PyBUF_SIMPLE, PyBuffer_Release, PyObject_CheckBuffer, PyObject_GetBuffer
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 
+from . import _hmac_py as _reference
 from .exceptions import InvalidKeyError
 
 __all__ = ["HmacKey", "constant_time_equal", "DIGEST_SIZES"]
@@ -80,7 +81,7 @@ if _HMAC == NULL:
     raise ImportError(f"OpenSSL has no HMAC implementation: {cyjose_openssl_reason().decode()}")
 
 #: Digest size in bytes of each supported hash name.
-DIGEST_SIZES = {"sha256": 32, "sha384": 48, "sha512": 64}
+DIGEST_SIZES = _reference.DIGEST_SIZES
 _OPENSSL_DIGESTS = {"sha256": b"SHA256", "sha384": b"SHA384", "sha512": b"SHA512"}
 
 cdef enum:
