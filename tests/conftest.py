@@ -30,7 +30,7 @@ from typing import Callable, Tuple
 import pytest
 
 TWIN_KINDS = ("python", "compiled")
-HOT_MODULES = ("_b64url", "_compact", "_hmac", "_ecdsa", "_claims")
+from cyjose._native import HOT_MODULES
 
 #: ``<repo root>/../shared/vectors``: published JOSE test vectors (read-only).
 VECTORS_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "vectors"
@@ -84,6 +84,7 @@ compact = _twin_fixture("_compact", "compact")
 hmac_twin = _twin_fixture("_hmac", "hmac_twin")
 ecdsa = _twin_fixture("_ecdsa", "ecdsa")
 claims = _twin_fixture("_claims", "claims")
+token_twin = _twin_fixture("_token", "token_twin")
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import cyjose
 # The module itself, whatever names the package binds (it once bound _native to a function).
 _native = importlib.import_module("cyjose._native")
 
-HOT_MODULES = ("_b64url", "_compact", "_hmac", "_ecdsa", "_claims")
+from cyjose._native import HOT_MODULES
 
 
 def _flag(name):

@@ -9,7 +9,6 @@ inputs fail exactly as they do there.
 
 
 from cpython.buffer cimport PyBUF_SIMPLE, PyBuffer_Release, PyObject_GetBuffer
-from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.bytearray cimport PyByteArray_AS_STRING
 
 from . import _b64url_py as _reference
@@ -20,20 +19,8 @@ __all__ = ["b64url_encode", "b64url_decode"]
 cdef extern from "Python.h":
     const Py_ssize_t PY_SSIZE_T_MAX
 
-cdef const char *_ENCODE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-# _DECODE[c] is the 6-bit value of c, or 0xFF when c is outside the alphabet.
-cdef unsigned char _DECODE[256]
+include "_b64url_core.pxi"
 
-
-cdef void _init_table() noexcept:
-    cdef int i
-    for i in range(256):
-        _DECODE[i] = 0xFF
-    for i in range(64):
-        _DECODE[<unsigned char>_ENCODE[i]] = <unsigned char>i
-
-
-_init_table()
 
 def b64url_encode(data):
     """Return the unpadded base64url encoding of ``data`` (bytes-like)."""
@@ -73,49 +60,6 @@ def b64url_encode(data):
         return out
     finally:
         PyBuffer_Release(&view)
-
-
-cdef bytes _decode(const unsigned char *src, Py_ssize_t n):
-    """Decode ``src[:n]``; None when it is not a canonical strict encoding."""
-    cdef Py_ssize_t end = n, padding, remainder, full, out_len, i, j
-    cdef unsigned int v, bad = 0
-    cdef unsigned char *dst
-    while end > 0 and src[end - 1] == b'=':
-        end -= 1
-    padding = n - end
-    remainder = end % 4
-    if remainder == 1:
-        return None
-    if padding and (padding > 2 or (remainder + padding) % 4):
-        return None
-    full = end // 4
-    out_len = full * 3 + (remainder - 1 if remainder else 0)
-    out = PyBytes_FromStringAndSize(NULL, out_len)
-    dst = <unsigned char *>PyBytes_AS_STRING(out)
-    j = 0
-    for i in range(0, full * 4, 4):
-        v = ((<unsigned int>_DECODE[src[i]] << 18) | (<unsigned int>_DECODE[src[i + 1]] << 12)
-             | (<unsigned int>_DECODE[src[i + 2]] << 6) | _DECODE[src[i + 3]])
-        bad |= _DECODE[src[i]] | _DECODE[src[i + 1]] | _DECODE[src[i + 2]] | _DECODE[src[i + 3]]
-        dst[j] = <unsigned char>(v >> 16)
-        dst[j + 1] = <unsigned char>(v >> 8)
-        dst[j + 2] = <unsigned char>v
-        j += 3
-    i = full * 4
-    if remainder == 2:
-        bad |= _DECODE[src[i]] | _DECODE[src[i + 1]]
-        # The low 4 bits of the last character carry no data and must be zero.
-        bad |= (_DECODE[src[i + 1]] & 0x0F) << 8
-        dst[j] = <unsigned char>((_DECODE[src[i]] << 2) | (_DECODE[src[i + 1]] >> 4))
-    elif remainder == 3:
-        bad |= _DECODE[src[i]] | _DECODE[src[i + 1]] | _DECODE[src[i + 2]]
-        # The low 2 bits of the last character carry no data and must be zero.
-        bad |= (_DECODE[src[i + 2]] & 0x03) << 8
-        dst[j] = <unsigned char>((_DECODE[src[i]] << 2) | (_DECODE[src[i + 1]] >> 4))
-        dst[j + 1] = <unsigned char>(((_DECODE[src[i + 1]] & 0x0F) << 4) | (_DECODE[src[i + 2]] >> 2))
-    if bad & 0xFF80:  # 0xFF marks a character outside the alphabet (bit 7 set)
-        return None
-    return out
 
 
 def b64url_decode(segment, name="base64url"):

@@ -13,7 +13,11 @@ import os
 import platform
 from types import ModuleType
 
-__all__ = ["load_twin", "TWINS"]
+__all__ = ["load_twin", "native", "HOT_MODULES", "TWINS"]
+
+#: Every hot module; each has a dispatcher ``cyjose.<name>`` and twins
+#: ``cyjose.<name>_c`` (compiled) and ``cyjose.<name>_py`` (reference).
+HOT_MODULES = ("_b64url", "_compact", "_hmac", "_ecdsa", "_claims", "_token")
 
 
 def _flag(name: str) -> bool:

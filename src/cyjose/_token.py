@@ -1,0 +1,16 @@
+"""Dispatcher for the Verifier's whole-token fast path: compiled twin or pure-Python one."""
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._token_py import MAX_KNOWN_HEADERS, TokenCache, TokenFastPath, fresh_claims
+else:
+    from ._native import load_twin
+
+    _twin = load_twin("_token")
+    TokenFastPath = _twin.TokenFastPath
+    TokenCache = _twin.TokenCache
+    fresh_claims = _twin.fresh_claims
+    MAX_KNOWN_HEADERS = _twin.MAX_KNOWN_HEADERS
+
+__all__ = ["TokenFastPath", "TokenCache", "fresh_claims", "MAX_KNOWN_HEADERS"]

@@ -1,0 +1,161 @@
+"""The whole-token fast path of :class:`cyjose.Verifier` -- pure-Python twin and reference.
+
+A :class:`TokenFastPath` remembers the header segments the Verifier's general
+path has already decoded, validated and matched to a key (a service sees the
+same few headers over and over). For a token whose header it knows, it does
+the rest -- split, base64url, signature, JSON, claims -- in one call.
+
+It never decides what it cannot: when the header is unknown or anything
+before the signature check fails (split, base64url, a bad signature), it
+returns None and the Verifier's general path handles the token and raises
+the precise error. Once the signature has verified, what remains (payload
+JSON, claims) raises exactly what the general path would.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Optional, Tuple
+
+from ._b64url import b64url_decode
+from ._claims import check_claims
+from ._compact import split_jws
+from ._json import loads_object
+from .exceptions import DecodeError
+
+__all__ = ["TokenFastPath", "TokenCache", "fresh_claims", "MAX_KNOWN_HEADERS"]
+
+#: Header segments remembered per Verifier (a key set rarely has more kids).
+MAX_KNOWN_HEADERS = 32
+
+Verify = Callable[[bytes, bytes], bool]
+
+
+class TokenFastPath:
+    """Known headers plus the claim rules: ``verify(token, now)`` for the common case."""
+
+    __slots__ = ("_headers", "_rules")
+
+    def __init__(self, rules: Any) -> None:
+        self._rules = rules
+        self._headers: Dict[bytes, Tuple[Dict[str, Any], Verify]] = {}
+
+    def remember(self, header_segment: bytes, header: Dict[str, Any], verify: Verify) -> None:
+        """Remember a header segment the general path accepted, with its key's ``verify``."""
+        if len(self._headers) < MAX_KNOWN_HEADERS:
+            self._headers[header_segment] = (header, verify)
+
+    def forget(self) -> None:
+        """Forget every known header (after the Verifier's keys change)."""
+        self._headers = {}
+
+    def verify(self, token: Any, now: float) -> Optional[Tuple[Dict[str, Any], Dict[str, Any], bytes]]:
+        """``(header, claims, signature)`` for a valid token with a known header.
+
+        Returns None when the general path must decide; raises the
+        :mod:`cyjose.exceptions` error for a token whose signature verified but
+        whose payload or claims are bad. ``header`` is shared: copy it before
+        handing it out.
+        """
+        try:
+            signing_input, header_segment, payload_segment, signature_segment = split_jws(token)
+        except DecodeError:
+            return None
+        known = self._headers.get(header_segment)
+        if known is None:
+            return None
+        header, verify = known
+        try:
+            payload = b64url_decode(payload_segment, "payload")
+            signature = b64url_decode(signature_segment, "crypto")
+        except DecodeError:
+            return None
+        if not verify(signing_input, signature):
+            return None
+        claims = loads_object(payload, "payload")
+        check_claims(claims, self._rules, now)
+        return header, claims, signature
+
+
+def fresh_claims(claims: Dict[str, Any]) -> Dict[str, Any]:
+    """A copy of ``claims`` sharing no dict or list with it (JSON values only)."""
+    return {name: _fresh(value) for name, value in claims.items()}
+
+
+def _fresh(value: Any) -> Any:
+    if type(value) is dict:
+        return fresh_claims(value)
+    if type(value) is list:
+        return [_fresh(item) for item in value]
+    return value
+
+
+class TokenCache:
+    """Verified tokens, answered again without any work while still valid.
+
+    A bounded LRU keyed by the exact token. An entry is served only while
+    ``not_before <= now < expires_at`` (the Verifier computes that window from
+    the token's own nbf/iat/exp, the leeway and the TTL); outside it the entry
+    is dropped. Hits return fresh claim dicts, so callers cannot alter what is
+    cached. ``key_tag`` records which key verified the entry, so entries of a
+    key that is no longer in use can be dropped.
+    """
+
+    __slots__ = ("_entries", "maxsize", "hits", "misses")
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self.hits = 0
+        self.misses = 0
+        self._entries: Dict[Any, tuple] = {}
+
+    def get(self, token: Any, now: float) -> Optional[Tuple[Dict[str, Any], Dict[str, Any], bytes]]:
+        """``(header, claims, signature)`` of a cached token valid at ``now``, else None.
+
+        ``claims`` is a fresh copy; ``header`` is shared: copy it before handing it out.
+        """
+        entries = self._entries
+        entry = entries.get(token)
+        if entry is None:
+            self.misses += 1
+            return None
+        not_before, expires_at, header, claims, signature, _ = entry
+        if not (not_before <= now < expires_at):
+            entries.pop(token, None)
+            self.misses += 1
+            return None
+        # Most recently used goes last: pop and re-insert (dicts keep insertion order).
+        if entries.pop(token, None) is not None:
+            entries[token] = entry
+        self.hits += 1
+        return header, fresh_claims(claims), signature
+
+    def put(
+        self,
+        token: Any,
+        header: Dict[str, Any],
+        claims: Dict[str, Any],
+        signature: bytes,
+        key_tag: Any,
+        not_before: float,
+        expires_at: float,
+    ) -> None:
+        """Remember a token that just verified; evicts the least recently used beyond ``maxsize``."""
+        if type(token) is not str and type(token) is not bytes:
+            return  # only immutable exact types are safe dict keys for a security cache
+        entries = self._entries
+        entries[token] = (not_before, expires_at, dict(header), fresh_claims(claims), signature, key_tag)
+        while len(entries) > self.maxsize:
+            try:
+                del entries[next(iter(entries))]
+            except (StopIteration, RuntimeError, KeyError):  # changed by another thread
+                break
+
+    def discard_unless(self, keep_tags: Any) -> None:
+        """Drop every entry whose ``key_tag`` is not in ``keep_tags``."""
+        self._entries = {token: entry for token, entry in list(self._entries.items()) if entry[5] in keep_tags}
+
+    def clear(self) -> None:
+        self._entries = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
