@@ -62,6 +62,15 @@ def _audience(audience: Any) -> Union[None, str, tuple]:
     raise TypeError("audience must be a string, iterable or None")
 
 
+def _issuer(issuer: Any) -> Any:
+    """A private copy of a list/tuple/set of issuers, so later changes by the caller don't leak in."""
+    if type(issuer) in (list, tuple):
+        return tuple(issuer)
+    if type(issuer) in (set, frozenset):
+        return frozenset(issuer)
+    return issuer
+
+
 def build_claim_rules(
     options: FullOptions,
     audience: Any = None,
@@ -84,7 +93,7 @@ def build_claim_rules(
         verify_jti=options["verify_jti"],
         strict_aud=options.get("strict_aud", False),
         audience=_audience(audience),
-        issuer=issuer,
+        issuer=_issuer(issuer),
         subject=subject,
         leeway=leeway_seconds(leeway),
     )

@@ -58,6 +58,7 @@ class PyJWS:
 
     def __init__(self, algorithms: Optional[Sequence[str]] = None, options: Optional[SigOptions] = None) -> None:
         self._algorithms = get_default_algorithms()
+        self._generation = 0  # bumped on every (un)registration: cached decoders are keyed on it
         self._valid_algs = set(algorithms) if algorithms is not None else set(self._algorithms)
         for name in list(self._algorithms):
             if name not in self._valid_algs:
@@ -78,6 +79,7 @@ class PyJWS:
             raise TypeError("Object is not of type `Algorithm`")
         self._algorithms[alg_id] = alg_obj
         self._valid_algs.add(alg_id)
+        self._generation += 1
 
     def unregister_algorithm(self, alg_id: str) -> None:
         """Remove ``alg_id``; KeyError if it is not registered."""
@@ -85,6 +87,7 @@ class PyJWS:
             raise KeyError("The specified algorithm could not be removed because it is not registered.")
         del self._algorithms[alg_id]
         self._valid_algs.remove(alg_id)
+        self._generation += 1
 
     def get_algorithms(self) -> List[str]:
         """The registered algorithm names."""

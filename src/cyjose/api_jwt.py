@@ -12,7 +12,9 @@ from ._claims import check_claims
 from ._encode import prepare_claims
 from ._json import dumps_compact, loads_object
 from ._options import DEFAULT_OPTIONS, build_claim_rules, merge_options
-from .api_jws import _ALGORITHM_UNSET, PyJWS, _jws_global_obj, warn_extra_kwargs
+from .api_jws import _ALGORITHM_UNSET, _MISSING_ALGORITHMS, PyJWS, _jws_global_obj, normalize_algorithms, warn_extra_kwargs
+from .exceptions import DecodeError
+from .verifier import verifier_for_decode
 from .types import FullOptions, Options, SigOptions
 
 __all__ = ["PyJWT", "encode", "decode", "decode_complete"]
@@ -100,6 +102,23 @@ class PyJWT:
                 "This invocation has a mismatch between the kwarg and the option entry.",
                 DeprecationWarning,
             )
+        algorithms = normalize_algorithms(algorithms)
+        if merged["verify_signature"] and not algorithms:
+            raise DecodeError(_MISSING_ALGORITHMS)
+        if type(self)._decode_payload is not PyJWT._decode_payload:
+            return self._decode_complete_with_hooks(
+                jwt, key, algorithms, merged, detached_payload, audience, issuer, subject, leeway
+            )
+        verifier = verifier_for_decode(
+            self._jws, key, tuple(algorithms or ()), merged, audience, issuer, subject, leeway
+        )
+        return verifier.verify_complete(jwt, detached_payload)
+
+    def _decode_complete_with_hooks(
+        self, jwt: Any, key: Any, algorithms: Any, merged: FullOptions, detached_payload: Optional[bytes],
+        audience: Any, issuer: Any, subject: Any, leeway: Any,
+    ) -> Dict[str, Any]:
+        """decode_complete for subclasses that override ``_decode_payload``: step by step."""
         rules = build_claim_rules(merged, audience, issuer, subject, leeway)
         sig_options: SigOptions = {
             "verify_signature": merged["verify_signature"],

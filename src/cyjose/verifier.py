@@ -59,7 +59,10 @@ class Verifier:
     :meth:`cache_info` reports hits, misses and size.
     """
 
-    __slots__ = ("_keys", "_rules", "_options", "_fast", "_cache", "_cache_ttl", "algorithms")
+    __slots__ = (
+        "_key", "_keys", "_lazy", "_registry", "_rules", "_options", "_fast", "_cache", "_cache_ttl",
+        "algorithms",
+    )
 
     def __init__(
         self,
@@ -74,37 +77,72 @@ class Verifier:
         cache_size: int = 0,
         cache_ttl: float = 60.0,
     ) -> None:
-        self._options: FullOptions = merge_options(DEFAULT_OPTIONS, options)
-        self._rules = build_claim_rules(self._options, audience, issuer, subject, leeway)
-        self.algorithms = tuple(normalize_algorithms(algorithms) or ())
-        if self._options["verify_signature"] and not self.algorithms:
+        merged = merge_options(DEFAULT_OPTIONS, options)
+        names = tuple(normalize_algorithms(algorithms) or ())
+        if merged["verify_signature"] and not names:
             raise InvalidAlgorithmError('Verifier needs "algorithms": the algorithms to accept')
-        self._fast = TokenFastPath(self._rules)
-        self._keys = self._bind_all(key)
+        self._configure(key, names, merged, build_claim_rules(merged, audience, issuer, subject, leeway),
+                        _jws_global_obj, lazy=False)
         self._cache, self._cache_ttl = _make_cache(cache_size, cache_ttl)
 
-    def _bind_all(self, key: Any) -> Optional[Dict[str, BoundKey]]:
-        if not self._options["verify_signature"]:
+    @classmethod
+    def _for_decode(
+        cls, key: Any, algorithms: Tuple[str, ...], options: FullOptions, rules: Any, registry: Any
+    ) -> "Verifier":
+        """The Verifier behind ``decode()``: keys bound lazily, per token algorithm, as PyJWT does.
+
+        A key that cannot serve some listed algorithm fails only for tokens
+        using it; a short key warns on every token (no fast path for it).
+        """
+        self = cls.__new__(cls)
+        self._configure(key, algorithms, options, rules, registry, lazy=True)
+        self._cache, self._cache_ttl = None, 0.0
+        return self
+
+    def _configure(
+        self, key: Any, algorithms: Tuple[str, ...], options: FullOptions, rules: Any, registry: Any, lazy: bool
+    ) -> None:
+        self.algorithms = algorithms
+        self._options = options
+        self._rules = rules
+        self._registry = registry
+        self._lazy = lazy
+        self._fast = TokenFastPath(rules)
+        self._key = key
+        self._keys: Optional[Dict[str, BoundKey]] = None
+        if options["verify_signature"]:
+            self._keys = {} if lazy else {name: self._bind(name) for name in algorithms}
+
+    def _bind(self, name: str) -> BoundKey:
+        try:
+            algorithm = self._registry.get_algorithm_by_name(name)
+        except NotImplementedError:
+            message = "Algorithm not supported" if self._lazy else f"Algorithm not supported: {name!r}"
+            raise InvalidAlgorithmError(message) from None
+        bound = bind_cached(algorithm, self._key)
+        check_key_strength(bound, self._options["enforce_minimum_key_length"])
+        return bound
+
+    def _resolve(self, header: Dict[str, Any]) -> Optional[BoundKey]:
+        """The key for the token's algorithm (None: signature checks are off)."""
+        keys = self._keys
+        if keys is None:
             return None
-        enforce = self._options["enforce_minimum_key_length"]
-        keys = {}
-        for name in self.algorithms:
-            try:
-                algorithm = _jws_global_obj.get_algorithm_by_name(name)
-            except NotImplementedError:
-                raise InvalidAlgorithmError(f"Algorithm not supported: {name!r}") from None
-            keys[name] = bound = bind_cached(algorithm, key)
-            check_key_strength(bound, enforce)
-        return keys
+        alg = allowed_alg(header, self.algorithms)
+        bound = keys.get(alg)
+        if bound is None:  # only in lazy mode: eager Verifiers bound every algorithm
+            bound = self._bind(alg)
+            if bound.weakness is None:
+                keys[alg] = bound
+        return bound
 
     def replace_key(self, key: Any) -> None:
         """Verify with ``key`` from now on (key rotation), checked as at construction.
 
         Cached tokens verified with a key that is no longer in use are dropped.
         """
-        keys = self._bind_all(key)
-        self._keys = keys
-        self._fast.forget()
+        self._configure(key, self.algorithms, self._options, self._rules, self._registry, self._lazy)
+        keys = self._keys
         if self._cache is not None:
             self._cache.discard_unless(set(keys.values()) if keys else set())
 
@@ -144,16 +182,17 @@ class Verifier:
         used = []
 
         def resolve(header: Dict[str, Any]) -> Optional[BoundKey]:
-            if self._keys is None:
-                return None
-            used.append(self._keys[allowed_alg(header, self._keys)])
-            return used[-1]
+            bound = self._resolve(header)
+            used.append(bound)
+            return bound
 
         decoded = decode_jws(token, resolve, detached_payload)
         header = decoded["header"]
         claims = loads_object(decoded["payload"], "payload")
         check_claims(claims, self._rules, now)
-        if used and header.get("b64", True) is not False:
+        # A short key must warn on every decode() call: keep lazy Verifiers off the fast path for it.
+        fast_ok = used and used[0] is not None and (used[0].weakness is None or not self._lazy)
+        if fast_ok and header.get("b64", True) is not False:
             self._fast.remember(split_jws(token)[1], header, used[0].verify)
         return header, claims, decoded["signature"]
 
@@ -164,7 +203,7 @@ class Verifier:
             return  # nothing was verified: never cache an unverified token
         not_before, expires_at = _validity_window(claims, self._options, self._rules.leeway, now)
         expires_at = min(expires_at, now + self._cache_ttl)
-        self._cache.put(token, header, claims, signature, keys[header["alg"]], not_before, expires_at)
+        self._cache.put(token, header, claims, signature, keys.get(header["alg"]), not_before, expires_at)
 
     def __repr__(self) -> str:
         return f"<Verifier algorithms={list(self.algorithms)}>"
@@ -191,3 +230,73 @@ def _validity_window(claims: Dict[str, Any], options: FullOptions, leeway: float
     if options["verify_iat"] and "iat" in claims:
         not_before = max(not_before, int(claims["iat"]) - leeway)
     return not_before, expires_at
+
+
+_DECODE_VERIFIERS: Dict[tuple, Verifier] = {}
+_DECODE_VERIFIERS_SIZE = 256
+
+
+def verifier_for_decode(
+    registry: Any,
+    key: Any,
+    algorithms: Tuple[str, ...],
+    options: FullOptions,
+    audience: Any,
+    issuer: Any,
+    subject: Any,
+    leeway: Any,
+) -> Verifier:
+    """The (lazy) Verifier that ``decode()`` uses for these arguments, reused across calls.
+
+    Reused only when every argument has a safe, immutable identity: a str/bytes
+    key by value or a key object by identity, and hashable values (audience and
+    issuer are frozen copies). Otherwise a fresh Verifier is built. At most 256
+    are kept, oldest evicted first; failures are never kept.
+    """
+    audience = _frozen_audience(audience)
+    cache_key = _decode_key(registry, key, algorithms, options, audience, issuer, subject, leeway)
+    if cache_key is not None:
+        verifier = _DECODE_VERIFIERS.get(cache_key)
+        if verifier is not None and (verifier._key is key or type(key) in (str, bytes)):
+            return verifier
+    rules = build_claim_rules(options, audience, issuer, subject, leeway)
+    verifier = Verifier._for_decode(key, algorithms, options, rules, registry)
+    if cache_key is not None:
+        while len(_DECODE_VERIFIERS) >= _DECODE_VERIFIERS_SIZE:
+            try:
+                del _DECODE_VERIFIERS[next(iter(_DECODE_VERIFIERS))]
+            except (StopIteration, RuntimeError, KeyError):  # changed by another thread
+                break
+        _DECODE_VERIFIERS[cache_key] = verifier
+    return verifier
+
+
+def _frozen_audience(audience: Any) -> Any:
+    if audience is None or isinstance(audience, str) or not isinstance(audience, Iterable):
+        return audience  # invalid types are reported by build_claim_rules
+    return tuple(audience)
+
+
+def _decode_key(
+    registry: Any, key: Any, algorithms: Any, options: FullOptions, audience: Any, issuer: Any, subject: Any, leeway: Any
+) -> Optional[tuple]:
+    key_id = (type(key), key) if type(key) in (str, bytes) else ("object", id(key))
+    options_key = (
+        options["verify_signature"], options["verify_exp"], options["verify_nbf"], options["verify_iat"],
+        options["verify_aud"], options["verify_iss"], options["verify_sub"], options["verify_jti"],
+        options.get("strict_aud", False), options["enforce_minimum_key_length"], tuple(options["require"]),
+    )
+    if not (issuer is None or type(issuer) is str):
+        if type(issuer) in (list, tuple):
+            issuer = ("seq", tuple(issuer))
+        elif type(issuer) in (set, frozenset):
+            issuer = ("set", frozenset(issuer))
+        else:
+            return None  # an arbitrary container has no safe identity
+    cache_key = (registry, registry._generation, key_id, tuple(algorithms or ()), options_key,
+                 audience, issuer, subject, leeway, type(leeway))
+    try:
+        hash(cache_key)
+    except TypeError:
+        return None
+    return cache_key
