@@ -158,17 +158,12 @@ def test_errors_are_never_cached_empty_cache():
 
 @pytest.mark.parametrize("bad", [bytearray(b"a.b.c"), [1], {"a": 1}], ids=["bytearray", "list", "dict"])
 def test_unhashable_token_raises_decode_error(bad, request):
-    if not cyjose.NATIVE:
-        known_bug(request, "with cache_size > 0 the reference twin's TokenCache.get raises "
-                           "TypeError (unhashable type) before the DecodeError type check")
     for v in (cyjose.Verifier(KEY, algorithms=["HS256"]), cached()):
         with pytest.raises(DecodeError, match="Invalid token type"):
             v.verify(bad)
 
 
 def test_memoryview_of_a_cached_token_is_not_served(request):
-    known_bug(request, "memoryview(b) == b and hashes alike: a cached bytes token is served for a "
-                       "memoryview the uncached path refuses with DecodeError")
     token = encode({"sub": "a"}).encode()
     v = cached()
     v.verify(token)
@@ -448,9 +443,6 @@ def _rotate_during_claim_checks(monkeypatch, v, new_key):
 
 
 def test_rotation_during_verification_cache(monkeypatch, request):
-    known_bug(request, "_remember_verified tags the entry with self._keys read after the token "
-                       "verified: a token verified with the old key is cached under the new key "
-                       "and served after replace_key")
     v = cached()
     token = encode({"sub": "old"})
     _rotate_during_claim_checks(monkeypatch, v, NEW_KEY)
@@ -460,8 +452,6 @@ def test_rotation_during_verification_cache(monkeypatch, request):
 
 
 def test_rotation_during_verification_fast_path(monkeypatch, request):
-    known_bug(request, "_verify_general remembers the header with the OLD key's verify after "
-                       "replace_key's forget(): the old key keeps verifying new tokens")
     v = cyjose.Verifier(KEY, algorithms=["HS256"])  # no cache
     _rotate_during_claim_checks(monkeypatch, v, NEW_KEY)
     v.verify(encode({"sub": "in flight"}))
@@ -495,9 +485,6 @@ def test_verify_complete_through_cache():
 
 @pytest.mark.parametrize("cache_size", [0, 4])
 def test_verify_complete_nested_header_values_are_fresh(cache_size, request):
-    known_bug(request, "verify_complete copies the header shallowly: mutating a nested header value "
-                       "(x5c list, jwk dict) changes what later calls return, for every token "
-                       "with that header (the fast path's known header is shared)")
     v = cyjose.Verifier(KEY, algorithms=["HS256"], cache_size=cache_size)
     headers = {"kid": "k1", "x5c": ["MIIB"], "jwk": {"kty": "oct"}}
     token = encode({"sub": "a"}, headers=headers)
@@ -600,9 +587,6 @@ def test_threads_get_correct_results():
 
 
 def test_threads_size_never_exceeds_maxsize(request):
-    if not cyjose.NATIVE:
-        known_bug(request, "reference TokenCache.get pops then re-inserts a hit; a put from another "
-                           "thread in between leaves maxsize + 1 entries", strict=False)
     tokens = _thread_tokens()
     v = cached(audience="api", cache_size=4)
     _, sizes = _run_threads(v, tokens, _expected(tokens), rounds=300)

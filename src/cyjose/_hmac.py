@@ -4,6 +4,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ._hmac_py import DIGEST_SIZES, HmacKey, constant_time_equal
+
+    C_API: object = None
 else:
     from ._native import load_twin
 
@@ -11,5 +13,7 @@ else:
     HmacKey = _twin.HmacKey
     constant_time_equal = _twin.constant_time_equal
     DIGEST_SIZES = _twin.DIGEST_SIZES
+    #: The compiled twin's C entry point for other compiled twins (None with the Python twin).
+    C_API = getattr(_twin, "C_API", None)
 
 __all__ = ["HmacKey", "constant_time_equal", "DIGEST_SIZES"]

@@ -12,6 +12,7 @@ import hmac as _hmac
 
 from cpython.buffer cimport PyBUF_SIMPLE, PyBuffer_Release, PyObject_CheckBuffer, PyObject_GetBuffer
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.pycapsule cimport PyCapsule_New
 
 from . import _hmac_py as _reference
 from .exceptions import InvalidKeyError
@@ -204,3 +205,20 @@ cdef class HmacKey:
 
     def __repr__(self):
         return f"<HmacKey {self.hash_name}>"
+
+
+cdef int _verify_raw(object key, const char *msg, size_t msg_len,
+                     const char *mac, size_t mac_len) except -1:
+    """HmacKey.verify for other compiled twins, on raw buffers: 1 or 0."""
+    cdef HmacKey hmac_key = <HmacKey?>key
+    cdef unsigned char out[_MAX_DIGEST]
+    cdef size_t outlen = 0
+    if hmac_key._ctx == NULL:
+        raise AttributeError("HmacKey was not initialised (no key)")
+    if not cyjose_hmac_mac(hmac_key._ctx, msg, msg_len, out, _MAX_DIGEST, &outlen):
+        _openssl_error("computation")
+    return mac_len == outlen and CRYPTO_memcmp(out, mac, outlen) == 0
+
+
+#: C entry point for the other compiled twins: ``int verify_raw(key, msg, msg_len, mac, mac_len)``.
+C_API = PyCapsule_New(<void *>_verify_raw, b"cyjose._hmac_c.verify_raw", NULL)

@@ -17,7 +17,7 @@ import orjson
 
 from .exceptions import DecodeError
 
-__all__ = ["loads_object", "dumps_compact"]
+__all__ = ["loads_object", "parse_object", "dumps_compact"]
 
 
 # A number token of 19+ digits may not fit in 64 bits (orjson would make it a
@@ -33,6 +33,9 @@ def _may_hold_long_number(data: bytes) -> bool:
     return _LONG_NUMBER in data.translate(_NUMBER_SHAPE, b" \t\r\n-")
 
 
+_NOT_PARSED = object()
+
+
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
@@ -43,11 +46,18 @@ def loads_object(data: bytes, what: str) -> dict:
     Raises :class:`DecodeError` ``"Invalid {what} string: ..."`` for invalid
     UTF-8, invalid or too deeply nested JSON, or a value that is not an object.
     """
-    try:
-        if _may_hold_long_number(data):
-            raise orjson.JSONDecodeError("long number", "", 0)
-        value = orjson.loads(data)
-    except orjson.JSONDecodeError:
+    return parse_object(data, what, _may_hold_long_number(data))
+
+
+def parse_object(data: bytes, what: str, may_hold_long_number: bool) -> dict:
+    """:func:`loads_object` for a caller that has already scanned ``data`` for long numbers."""
+    value: Any = _NOT_PARSED
+    if not may_hold_long_number:
+        try:
+            value = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
+    if value is _NOT_PARSED:
         try:
             value = json.loads(data, parse_constant=_refuse_constant)
         except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError

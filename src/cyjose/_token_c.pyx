@@ -11,10 +11,14 @@ claims. The verified-token cache answers hits with one dict lookup and a copy.
 from cpython.bytes cimport PyBytes_FromStringAndSize
 from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
+from cpython.pycapsule cimport PyCapsule_GetPointer
 
+import orjson
+
+from . import _hmac
 from . import _token_py as _reference
 from ._claims import check_claims
-from ._json import loads_object
+from ._json import parse_object
 
 __all__ = ["TokenFastPath", "TokenCache", "fresh_claims", "MAX_KNOWN_HEADERS"]
 
@@ -22,6 +26,38 @@ include "_compact_core.pxi"
 include "_b64url_core.pxi"
 
 MAX_KNOWN_HEADERS = _reference.MAX_KNOWN_HEADERS
+
+# With the compiled HMAC twin, HMAC keys are checked through its C entry point
+# on the token's own buffer (no call through Python, no copy of the signing input).
+ctypedef int (*hmac_verify_raw)(object, const char *, size_t, const char *, size_t) except -1
+cdef hmac_verify_raw _hmac_verify = NULL
+if _hmac.C_API is not None:
+    _hmac_verify = <hmac_verify_raw>PyCapsule_GetPointer(_hmac.C_API, b"cyjose._hmac_c.verify_raw")
+
+_orjson_loads = orjson.loads
+_JSONDecodeError = orjson.JSONDecodeError
+
+
+cdef bint _may_hold_long_number(const unsigned char *s, Py_ssize_t n) noexcept:
+    """Same predicate as cyjose._json._may_hold_long_number: after ':' '[' or ',' and
+    ignoring whitespace and '-', a run of 19 digits (a number orjson would turn into a float)."""
+    cdef Py_ssize_t i
+    cdef int run = -1  # digits since the last separator, or -1 when not after one
+    cdef unsigned char c
+    for i in range(n):
+        c = s[i]
+        if c == b' ' or c == b'\t' or c == b'\r' or c == b'\n' or c == b'-':
+            continue
+        if c == b':' or c == b'[' or c == b',':
+            run = 0
+        elif b'0' <= c <= b'9':
+            if run >= 0:
+                run += 1
+                if run >= 19:
+                    return True
+        else:
+            run = -1
+    return False
 
 
 cdef class TokenFastPath:
@@ -37,7 +73,9 @@ cdef class TokenFastPath:
     def remember(self, header_segment, header, verify):
         """Remember a header segment the general path accepted, with its key's ``verify``."""
         if len(self._headers) < MAX_KNOWN_HEADERS:
-            self._headers[header_segment] = (header, verify)
+            owner = getattr(verify, "__self__", None)
+            hmac_key = owner if _hmac_verify != NULL and type(owner) is _hmac.HmacKey else None
+            self._headers[header_segment] = (header, verify, hmac_key)
 
     def forget(self):
         """Forget every known header (after the Verifier's keys change)."""
@@ -59,16 +97,35 @@ cdef class TokenFastPath:
         known = PyDict_GetItem(self._headers, header_segment)
         if known == NULL:
             return None
-        header, verify = <tuple>known
+        header, verify, hmac_key = <tuple>known
         payload = _decode(<const unsigned char *>first + 1, last - first - 1)
         signature = _decode(<const unsigned char *>last + 1, data + size - last - 1)
         if payload is None or signature is None:
             return None
-        if not verify(PyBytes_FromStringAndSize(data, last - data), signature):
+        if hmac_key is not None:
+            if not _hmac_verify(hmac_key, data, <size_t>(last - data),
+                                PyBytes_AS_STRING(signature), <size_t>len(<bytes>signature)):
+                return None
+        elif not verify(PyBytes_FromStringAndSize(data, last - data), signature):
             return None
-        claims = loads_object(payload, "payload")
+        claims = _parse_claims(<bytes>payload)
         check_claims(claims, self._rules, now)
         return header, claims, signature
+
+
+cdef dict _parse_claims(bytes payload):
+    """cyjose._json.loads_object(payload, "payload"), with orjson called directly in the common case."""
+    cdef bint long_number = _may_hold_long_number(<const unsigned char *>PyBytes_AS_STRING(payload),
+                                                  len(payload))
+    claims = None
+    if not long_number:
+        try:
+            claims = _orjson_loads(payload)
+        except _JSONDecodeError:
+            pass
+    if type(claims) is not dict:  # anything unusual: the reference decides, and names the error
+        claims = parse_object(payload, "payload", long_number)
+    return <dict>claims
 
 
 cdef object _fresh(object value):
@@ -80,7 +137,7 @@ cdef object _fresh(object value):
 
 
 cpdef dict fresh_claims(dict claims):
-    """A copy of ``claims`` sharing no dict or list with it (JSON values only)."""
+    """A copy of a JSON object (claims or header) sharing no dict or list with it."""
     cdef dict copy = {}
     for name, value in claims.items():
         copy[name] = _fresh(value)
@@ -104,21 +161,24 @@ cdef class TokenCache:
         self.misses = 0
         self._entries = {}
 
-    def get(self, token, double now):
+    def get(self, token, double now, key_tags):
         """``(header, claims, signature)`` of a cached token valid at ``now``, else None."""
-        cdef PyObject *found = PyDict_GetItem(self._entries, token)
+        cdef PyObject *found
         cdef tuple entry
+        if type(token) is not str and type(token) is not bytes:
+            return None
+        found = PyDict_GetItem(self._entries, token)
         if found == NULL:
             self.misses += 1
             return None
         entry = <tuple>found
-        if not (<double>entry[0] <= now < <double>entry[1]):
+        # (`in key_tags` may run Python code, so it comes before the re-insertion below.)
+        if not (<double>entry[0] <= now < <double>entry[1]) or entry[5] not in key_tags:
             self._entries.pop(token, None)
             self.misses += 1
             return None
-        # Most recently used goes last: pop and re-insert (dicts keep insertion order).
-        del self._entries[token]
-        self._entries[token] = entry
+        if self._entries.pop(token, None) is not None:  # (unless evicted meanwhile)
+            self._entries[token] = entry  # re-inserted last: most recently used
         self.hits += 1
         return entry[2], fresh_claims(entry[3]), entry[4]
 
@@ -126,10 +186,15 @@ cdef class TokenCache:
         """Remember a token that just verified; evicts the least recently used beyond ``maxsize``."""
         if type(token) is not str and type(token) is not bytes:
             return
-        self._entries[token] = (float(not_before), float(expires_at), dict(header),
-                                fresh_claims(claims), signature, key_tag)
-        while len(self._entries) > self.maxsize:
-            del self._entries[next(iter(self._entries))]
+        entry = (float(not_before), float(expires_at), fresh_claims(header),
+                 fresh_claims(claims), signature, key_tag)
+        entries = self._entries
+        entries.pop(token, None)
+        # Evict first, so that no reader ever sees more than maxsize entries.
+        while entries and len(entries) >= self.maxsize:
+            del entries[next(iter(entries))]
+        if self.maxsize:
+            entries[token] = entry
 
     def discard_unless(self, keep_tags):
         """Drop every entry whose ``key_tag`` is not in ``keep_tags``."""

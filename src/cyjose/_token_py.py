@@ -14,6 +14,7 @@ JSON, claims) raises exactly what the general path would.
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from ._b64url import b64url_decode
@@ -77,7 +78,7 @@ class TokenFastPath:
 
 
 def fresh_claims(claims: Dict[str, Any]) -> Dict[str, Any]:
-    """A copy of ``claims`` sharing no dict or list with it (JSON values only)."""
+    """A copy of a JSON object (claims or header) sharing no dict or list with it."""
     return {name: _fresh(value) for name, value in claims.items()}
 
 
@@ -100,34 +101,33 @@ class TokenCache:
     key that is no longer in use can be dropped.
     """
 
-    __slots__ = ("_entries", "maxsize", "hits", "misses")
+    __slots__ = ("_entries", "_lock", "maxsize", "hits", "misses")
 
     def __init__(self, maxsize: int) -> None:
         self.maxsize = maxsize
         self.hits = 0
         self.misses = 0
         self._entries: Dict[Any, tuple] = {}
+        self._lock = threading.Lock()  # the compiled twin relies on the GIL instead
 
-    def get(self, token: Any, now: float) -> Optional[Tuple[Dict[str, Any], Dict[str, Any], bytes]]:
+    def get(
+        self, token: Any, now: float, key_tags: Any
+    ) -> Optional[Tuple[Dict[str, Any], Dict[str, Any], bytes]]:
         """``(header, claims, signature)`` of a cached token valid at ``now``, else None.
 
+        Served only when the key that verified it is still in ``key_tags``.
         ``claims`` is a fresh copy; ``header`` is shared: copy it before handing it out.
         """
-        entries = self._entries
-        entry = entries.get(token)
-        if entry is None:
-            self.misses += 1
-            return None
-        not_before, expires_at, header, claims, signature, _ = entry
-        if not (not_before <= now < expires_at):
-            entries.pop(token, None)
-            self.misses += 1
-            return None
-        # Most recently used goes last: pop and re-insert (dicts keep insertion order).
-        if entries.pop(token, None) is not None:
-            entries[token] = entry
-        self.hits += 1
-        return header, fresh_claims(claims), signature
+        if type(token) is not str and type(token) is not bytes:
+            return None  # never cached (see put); memoryview & co. would compare equal
+        with self._lock:
+            entry = self._entries.pop(token, None)
+            if entry is None or not (entry[0] <= now < entry[1]) or entry[5] not in key_tags:
+                self.misses += 1
+                return None
+            self._entries[token] = entry  # re-inserted last: most recently used
+            self.hits += 1
+        return entry[2], fresh_claims(entry[3]), entry[4]
 
     def put(
         self,
@@ -142,20 +142,24 @@ class TokenCache:
         """Remember a token that just verified; evicts the least recently used beyond ``maxsize``."""
         if type(token) is not str and type(token) is not bytes:
             return  # only immutable exact types are safe dict keys for a security cache
-        entries = self._entries
-        entries[token] = (not_before, expires_at, dict(header), fresh_claims(claims), signature, key_tag)
-        while len(entries) > self.maxsize:
-            try:
+        entry = (not_before, expires_at, fresh_claims(header), fresh_claims(claims), signature, key_tag)
+        with self._lock:
+            entries = self._entries
+            entries.pop(token, None)
+            # Evict first, so that no reader ever sees more than maxsize entries.
+            while entries and len(entries) >= self.maxsize:
                 del entries[next(iter(entries))]
-            except (StopIteration, RuntimeError, KeyError):  # changed by another thread
-                break
+            if self.maxsize:
+                entries[token] = entry
 
     def discard_unless(self, keep_tags: Any) -> None:
         """Drop every entry whose ``key_tag`` is not in ``keep_tags``."""
-        self._entries = {token: entry for token, entry in list(self._entries.items()) if entry[5] in keep_tags}
+        with self._lock:
+            self._entries = {token: entry for token, entry in self._entries.items() if entry[5] in keep_tags}
 
     def clear(self) -> None:
-        self._entries = {}
+        with self._lock:
+            self._entries = {}
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -12,7 +12,7 @@ from ._compact import split_jws
 from ._json import loads_object
 from ._jws import allowed_alg, bind_cached, check_key_strength, decode_jws
 from ._options import DEFAULT_OPTIONS, build_claim_rules, merge_options
-from ._token import TokenCache, TokenFastPath
+from ._token import TokenCache, TokenFastPath, fresh_claims
 from .algorithms import BoundKey
 from .api_jws import _jws_global_obj, normalize_algorithms
 from .exceptions import InvalidAlgorithmError
@@ -59,10 +59,7 @@ class Verifier:
     :meth:`cache_info` reports hits, misses and size.
     """
 
-    __slots__ = (
-        "_key", "_keys", "_lazy", "_registry", "_rules", "_options", "_fast", "_cache", "_cache_ttl",
-        "algorithms",
-    )
+    __slots__ = ("_key", "_state", "_lazy", "_registry", "_rules", "_options", "_cache", "_cache_ttl", "algorithms")
 
     def __init__(
         self,
@@ -81,9 +78,9 @@ class Verifier:
         names = tuple(normalize_algorithms(algorithms) or ())
         if merged["verify_signature"] and not names:
             raise InvalidAlgorithmError('Verifier needs "algorithms": the algorithms to accept')
+        self._cache, self._cache_ttl = _make_cache(cache_size, cache_ttl)
         self._configure(key, names, merged, build_claim_rules(merged, audience, issuer, subject, leeway),
                         _jws_global_obj, lazy=False)
-        self._cache, self._cache_ttl = _make_cache(cache_size, cache_ttl)
 
     @classmethod
     def _for_decode(
@@ -95,8 +92,8 @@ class Verifier:
         using it; a short key warns on every token (no fast path for it).
         """
         self = cls.__new__(cls)
-        self._configure(key, algorithms, options, rules, registry, lazy=True)
         self._cache, self._cache_ttl = None, 0.0
+        self._configure(key, algorithms, options, rules, registry, lazy=True)
         return self
 
     def _configure(
@@ -107,11 +104,21 @@ class Verifier:
         self._rules = rules
         self._registry = registry
         self._lazy = lazy
-        self._fast = TokenFastPath(rules)
+        self._use_key(key)
+
+    def _use_key(self, key: Any) -> None:
+        """Bind ``key`` and publish it, with a fresh fast path, in one assignment.
+
+        Every verification reads ``_state`` once, so a concurrent key change
+        can never mix the old key's fast path or cache tags with the new keys.
+        """
         self._key = key
-        self._keys: Optional[Dict[str, BoundKey]] = None
-        if options["verify_signature"]:
-            self._keys = {} if lazy else {name: self._bind(name) for name in algorithms}
+        keys: Optional[Dict[str, BoundKey]] = None
+        if self._options["verify_signature"]:
+            keys = {} if self._lazy else {name: self._bind(name) for name in self.algorithms}
+        self._state: Tuple[Optional[Dict[str, BoundKey]], Any, frozenset] = (
+            keys, TokenFastPath(self._rules), frozenset(keys.values()) if keys else frozenset()
+        )
 
     def _bind(self, name: str) -> BoundKey:
         try:
@@ -123,9 +130,8 @@ class Verifier:
         check_key_strength(bound, self._options["enforce_minimum_key_length"])
         return bound
 
-    def _resolve(self, header: Dict[str, Any]) -> Optional[BoundKey]:
+    def _resolve(self, header: Dict[str, Any], keys: Optional[Dict[str, BoundKey]]) -> Optional[BoundKey]:
         """The key for the token's algorithm (None: signature checks are off)."""
-        keys = self._keys
         if keys is None:
             return None
         alg = allowed_alg(header, self.algorithms)
@@ -139,12 +145,12 @@ class Verifier:
     def replace_key(self, key: Any) -> None:
         """Verify with ``key`` from now on (key rotation), checked as at construction.
 
-        Cached tokens verified with a key that is no longer in use are dropped.
+        Cached tokens verified with a key that is no longer in use are never
+        served again (and are dropped).
         """
-        self._configure(key, self.algorithms, self._options, self._rules, self._registry, self._lazy)
-        keys = self._keys
+        self._use_key(key)
         if self._cache is not None:
-            self._cache.discard_unless(set(keys.values()) if keys else set())
+            self._cache.discard_unless(self._state[2])
 
     def cache_info(self) -> CacheInfo:
         """Hits, misses, current size and capacity of the verified-token cache."""
@@ -160,50 +166,48 @@ class Verifier:
     def verify_complete(self, token: Union[str, bytes], detached_payload: Optional[bytes] = None) -> Dict[str, Any]:
         """Verify ``token``: ``{"header": dict, "payload": dict, "signature": bytes}``."""
         header, claims, signature = self._verify(token, detached_payload)
-        return {"header": dict(header), "payload": claims, "signature": signature}
+        return {"header": fresh_claims(header), "payload": claims, "signature": signature}
 
     def _verify(self, token: Any, detached_payload: Optional[bytes]) -> Verified:
+        keys, fast, tags = self._state
         now = time.time()
-        if detached_payload is None:
-            cache = self._cache
-            if cache is not None:
-                hit = cache.get(token, now)
-                if hit is not None:
-                    return hit
-            verified = self._fast.verify(token, now)
-            if verified is None:
-                verified = self._verify_general(token, now, None)
-            if cache is not None:
-                self._remember_verified(token, verified, now)
-            return verified
-        return self._verify_general(token, now, detached_payload)
+        if detached_payload is not None:
+            return self._verify_general(token, now, detached_payload, keys, None)[0]
+        cache = self._cache
+        if cache is not None:
+            hit = cache.get(token, now, tags)
+            if hit is not None:
+                return hit
+        verified = fast.verify(token, now)
+        if verified is not None:
+            bound = keys[verified[0]["alg"]] if keys else None
+        else:
+            verified, bound = self._verify_general(token, now, None, keys, fast)
+        if cache is not None and bound is not None:  # never cache an unverified token
+            not_before, expires_at = _validity_window(verified[1], self._options, self._rules.leeway, now)
+            cache.put(token, *verified, bound, not_before, min(expires_at, now + self._cache_ttl))
+        return verified
 
-    def _verify_general(self, token: Any, now: float, detached_payload: Optional[bytes]) -> Verified:
-        used = []
+    def _verify_general(
+        self, token: Any, now: float, detached_payload: Optional[bytes], keys: Any, fast: Any
+    ) -> Tuple[Verified, Optional[BoundKey]]:
+        """Every step, with precise errors; teaches ``fast`` the header when it may."""
+        used: list = []
 
         def resolve(header: Dict[str, Any]) -> Optional[BoundKey]:
-            bound = self._resolve(header)
-            used.append(bound)
-            return bound
+            used.append(self._resolve(header, keys))
+            return used[-1]
 
         decoded = decode_jws(token, resolve, detached_payload)
         header = decoded["header"]
         claims = loads_object(decoded["payload"], "payload")
         check_claims(claims, self._rules, now)
+        bound = used[0] if used else None
         # A short key must warn on every decode() call: keep lazy Verifiers off the fast path for it.
-        fast_ok = used and used[0] is not None and (used[0].weakness is None or not self._lazy)
-        if fast_ok and header.get("b64", True) is not False:
-            self._fast.remember(split_jws(token)[1], header, used[0].verify)
-        return header, claims, decoded["signature"]
-
-    def _remember_verified(self, token: Any, verified: Verified, now: float) -> None:
-        header, claims, signature = verified
-        keys = self._keys
-        if keys is None:
-            return  # nothing was verified: never cache an unverified token
-        not_before, expires_at = _validity_window(claims, self._options, self._rules.leeway, now)
-        expires_at = min(expires_at, now + self._cache_ttl)
-        self._cache.put(token, header, claims, signature, keys.get(header["alg"]), not_before, expires_at)
+        if fast is not None and bound is not None and (bound.weakness is None or not self._lazy):
+            if header.get("b64", True) is not False:
+                fast.remember(split_jws(token)[1], header, bound.verify)
+        return (header, claims, decoded["signature"]), bound
 
     def __repr__(self) -> str:
         return f"<Verifier algorithms={list(self.algorithms)}>"
