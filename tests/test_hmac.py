@@ -182,3 +182,16 @@ def test_rfc7520_4_4_hs256(hmac_twin, vectors_dir):
     key = hmac_twin.HmacKey(_b64url(case["input"]["key"]["k"]), "sha256")
     signing_input = case["signing"]["sig-input"].encode()
     assert key.sign(signing_input) == _b64url(case["signing"]["sig"])
+
+
+@pytest.mark.parametrize("hash_name", ["sha256", "sha384", "sha512"])
+@pytest.mark.parametrize("key_size", [1, 31, 32, 63, 64, 65, 127, 128, 129, 300])
+def test_key_sizes_around_the_block_size(hmac_twin, hash_name, key_size):
+    # Keys longer than the hash's block (64 or 128 bytes) are hashed first (RFC 2104).
+    key = bytes((i * 7 + key_size) % 256 for i in range(key_size))
+    msg = bytes(range(256)) * 3
+    expected = hmac.new(key, msg, getattr(hashlib, hash_name)).digest()
+    keyed = hmac_twin.HmacKey(key, hash_name)
+    assert keyed.sign(msg) == expected
+    assert keyed.verify(msg, expected)
+    assert not keyed.verify(msg + b"x", expected)

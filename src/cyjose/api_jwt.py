@@ -14,7 +14,7 @@ from ._json import dumps_compact, loads_object
 from ._options import DEFAULT_OPTIONS, build_claim_rules, merge_options
 from .api_jws import _ALGORITHM_UNSET, _MISSING_ALGORITHMS, PyJWS, _jws_global_obj, normalize_algorithms, warn_extra_kwargs
 from .exceptions import DecodeError
-from .verifier import verifier_for_decode
+from .verifier import Verifier, verifier_for_decode
 from .types import FullOptions, Options, SigOptions
 
 __all__ = ["PyJWT", "encode", "decode", "decode_complete"]
@@ -94,6 +94,18 @@ class PyJWT:
         ill-typed ``audience``/``leeway`` argument, as PyJWT).
         """
         warn_extra_kwargs("decode_complete", kwargs)
+        verifier = self._verifier(key, algorithms, options, verify, audience, issuer, subject, leeway)
+        if verifier is None:
+            return self._decode_complete_with_hooks(
+                jwt, key, algorithms, options, detached_payload, audience, issuer, subject, leeway
+            )
+        return verifier.verify_complete(jwt, detached_payload)
+
+    def _verifier(
+        self, key: Any, algorithms: Any, options: Optional[Options], verify: Optional[bool],
+        audience: Any, issuer: Any, subject: Any, leeway: Any,
+    ) -> Optional[Verifier]:
+        """The cached Verifier for these decode() arguments; None when subclass hooks need the slow path."""
         merged = self._merge_options(options)
         if verify is not None and verify != merged["verify_signature"]:
             warn_at_caller(
@@ -106,19 +118,16 @@ class PyJWT:
         if merged["verify_signature"] and not algorithms:
             raise DecodeError(_MISSING_ALGORITHMS)
         if type(self)._decode_payload is not PyJWT._decode_payload:
-            return self._decode_complete_with_hooks(
-                jwt, key, algorithms, merged, detached_payload, audience, issuer, subject, leeway
-            )
-        verifier = verifier_for_decode(
-            self._jws, key, tuple(algorithms or ()), merged, audience, issuer, subject, leeway
-        )
-        return verifier.verify_complete(jwt, detached_payload)
+            return None
+        return verifier_for_decode(self._jws, key, tuple(algorithms or ()), merged, audience, issuer, subject, leeway)
 
     def _decode_complete_with_hooks(
-        self, jwt: Any, key: Any, algorithms: Any, merged: FullOptions, detached_payload: Optional[bytes],
+        self, jwt: Any, key: Any, algorithms: Any, options: Optional[Options], detached_payload: Optional[bytes],
         audience: Any, issuer: Any, subject: Any, leeway: Any,
     ) -> Dict[str, Any]:
         """decode_complete for subclasses that override ``_decode_payload``: step by step."""
+        merged = self._merge_options(options)
+        algorithms = normalize_algorithms(algorithms)
         rules = build_claim_rules(merged, audience, issuer, subject, leeway)
         sig_options: SigOptions = {
             "verify_signature": merged["verify_signature"],
@@ -148,6 +157,10 @@ class PyJWT:
     ) -> Dict[str, Any]:
         """Verify ``jwt`` and return its claims; see :meth:`decode_complete`."""
         warn_extra_kwargs("decode", kwargs)
+        if detached_payload is None and type(self).decode_complete is PyJWT.decode_complete:
+            verifier = self._verifier(key, algorithms, options, verify, audience, issuer, subject, leeway)
+            if verifier is not None:
+                return verifier.verify(jwt)  # the claims, without building the complete result
         return self.decode_complete(
             jwt, key, algorithms, options, verify=verify, detached_payload=detached_payload,
             audience=audience, subject=subject, issuer=issuer, leeway=leeway,

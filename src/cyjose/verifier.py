@@ -260,7 +260,10 @@ def verifier_for_decode(
     audience = _frozen_audience(audience)
     cache_key = _decode_key(registry, key, algorithms, options, audience, issuer, subject, leeway)
     if cache_key is not None:
-        verifier = _DECODE_VERIFIERS.get(cache_key)
+        try:
+            verifier = _DECODE_VERIFIERS.get(cache_key)
+        except TypeError:  # something unhashable: no safe identity
+            cache_key = verifier = None
         if verifier is not None and (verifier._key is key or type(key) in (str, bytes)):
             return verifier
     rules = build_claim_rules(options, audience, issuer, subject, leeway)
@@ -297,10 +300,5 @@ def _decode_key(
             issuer = ("set", frozenset(issuer))
         else:
             return None  # an arbitrary container has no safe identity
-    cache_key = (registry, registry._generation, key_id, tuple(algorithms or ()), options_key,
-                 audience, issuer, subject, leeway, type(leeway))
-    try:
-        hash(cache_key)
-    except TypeError:
-        return None
-    return cache_key
+    return (registry, registry._generation, key_id, tuple(algorithms or ()), options_key,
+            audience, issuer, subject, leeway, type(leeway))
