@@ -16,7 +16,8 @@ the reference itself.
 from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_FromDouble
 from cpython.long cimport PyLong_AsDouble, PyLong_AsLongLongAndOverflow
 from cpython.number cimport PyNumber_Float
-from cpython.object cimport Py_GT, Py_LE, PyObject_RichCompareBool
+from cpython.dict cimport PyDict_GetItem
+from cpython.object cimport PyObject, Py_GT, Py_LE, PyObject_RichCompareBool
 from libc.math cimport isfinite, trunc
 
 from . import _claims_py as _reference
@@ -145,49 +146,67 @@ cdef int _time_compare(object value, object now, double offset, bint greater) ex
     return v <= _as_double(now) + offset
 
 
+cdef object _ABSENT = object()  # distinct from a JSON null, which is a present claim
+
+
+cdef inline object _claim(dict payload, str name):
+    """``payload[name]`` in one lookup, or ``_ABSENT``."""
+    cdef PyObject *found = PyDict_GetItem(payload, name)
+    return <object>found if found != NULL else _ABSENT
+
+
 cdef int _check_fast(dict payload, ClaimRules rules, object now) except -1:
     cdef int result
     for claim in rules.require:
         if payload.get(claim) is None:
             raise MissingRequiredClaimError(claim)
-    if rules.verify_iat and "iat" in payload:
-        result = _time_compare(payload["iat"], now, rules.leeway, True)
-        if result == 2:
-            raise InvalidIssuedAtError("Issued At claim (iat) must be an integer.")
-        if result:
-            raise ImmatureSignatureError("The token is not yet valid (iat)")
-    if rules.verify_nbf and "nbf" in payload:
-        result = _time_compare(payload["nbf"], now, rules.leeway, True)
-        if result == 2:
-            raise DecodeError("Not Before claim (nbf) must be an integer.")
-        if result:
-            raise ImmatureSignatureError("The token is not yet valid (nbf)")
-    if rules.verify_exp and "exp" in payload:
-        # now - leeway == now + (-leeway) exactly in IEEE arithmetic.
-        result = _time_compare(payload["exp"], now, -rules.leeway, False)
-        if result == 2:
-            raise DecodeError("Expiration Time claim (exp) must be an integer.")
-        if result:
-            raise ExpiredSignatureError("Signature has expired")
+    if rules.verify_iat:
+        value = _claim(payload, "iat")
+        if value is not _ABSENT:
+            result = _time_compare(value, now, rules.leeway, True)
+            if result == 2:
+                raise InvalidIssuedAtError("Issued At claim (iat) must be an integer.")
+            if result:
+                raise ImmatureSignatureError("The token is not yet valid (iat)")
+    if rules.verify_nbf:
+        value = _claim(payload, "nbf")
+        if value is not _ABSENT:
+            result = _time_compare(value, now, rules.leeway, True)
+            if result == 2:
+                raise DecodeError("Not Before claim (nbf) must be an integer.")
+            if result:
+                raise ImmatureSignatureError("The token is not yet valid (nbf)")
+    if rules.verify_exp:
+        value = _claim(payload, "exp")
+        if value is not _ABSENT:
+            # now - leeway == now + (-leeway) exactly in IEEE arithmetic.
+            result = _time_compare(value, now, -rules.leeway, False)
+            if result == 2:
+                raise DecodeError("Expiration Time claim (exp) must be an integer.")
+            if result:
+                raise ExpiredSignatureError("Signature has expired")
     if rules.verify_iss and rules.issuer is not None:
         _check_issuer_fast(payload, rules.issuer)
     if rules.verify_aud:
         _check_audience_fast(payload, rules.audience, rules.strict_aud)
-    if rules.verify_sub and "sub" in payload:
-        sub = payload["sub"]
-        if not isinstance(sub, str):
-            raise InvalidSubjectError("Subject must be a string")
-        if rules.subject is not None and sub != rules.subject:
-            raise InvalidSubjectError("Invalid subject")
-    if rules.verify_jti and "jti" in payload and not isinstance(payload["jti"], str):
-        raise InvalidJTIError("JWT ID must be a string")
+    if rules.verify_sub:
+        value = _claim(payload, "sub")
+        if value is not _ABSENT:
+            if not isinstance(value, str):
+                raise InvalidSubjectError("Subject must be a string")
+            if rules.subject is not None and value != rules.subject:
+                raise InvalidSubjectError("Invalid subject")
+    if rules.verify_jti:
+        value = _claim(payload, "jti")
+        if value is not _ABSENT and not isinstance(value, str):
+            raise InvalidJTIError("JWT ID must be a string")
     return 0
 
 
 cdef int _check_issuer_fast(dict payload, object issuer) except -1:
-    if "iss" not in payload:
+    iss = _claim(payload, "iss")
+    if iss is _ABSENT:
         raise MissingRequiredClaimError("iss")
-    iss = payload["iss"]
     if not isinstance(iss, str):
         raise InvalidIssuerError("Payload Issuer (iss) must be a string")
     if isinstance(issuer, str):

@@ -34,8 +34,11 @@ cdef hmac_verify_raw _hmac_verify = NULL
 if _hmac.C_API is not None:
     _hmac_verify = <hmac_verify_raw>PyCapsule_GetPointer(_hmac.C_API, b"cyjose._hmac_c.verify_raw")
 
-_orjson_loads = orjson.loads
-_JSONDecodeError = orjson.JSONDecodeError
+# Held in C variables: no module-dictionary lookup per token.
+cdef object _orjson_loads = orjson.loads
+cdef object _JSONDecodeError = orjson.JSONDecodeError
+cdef object _check_claims = check_claims
+cdef object _parse_object = parse_object
 
 
 cdef bint _may_hold_long_number(const unsigned char *s, Py_ssize_t n) noexcept:
@@ -109,7 +112,7 @@ cdef class TokenFastPath:
         elif not verify(PyBytes_FromStringAndSize(data, last - data), signature):
             return None
         claims = _parse_claims(<bytes>payload)
-        check_claims(claims, self._rules, now)
+        _check_claims(claims, self._rules, now)
         return header, claims, signature
 
 
@@ -124,7 +127,7 @@ cdef dict _parse_claims(bytes payload):
         except _JSONDecodeError:
             pass
     if type(claims) is not dict:  # anything unusual: the reference decides, and names the error
-        claims = parse_object(payload, "payload", long_number)
+        claims = _parse_object(payload, "payload", long_number)
     return <dict>claims
 
 
