@@ -9,7 +9,7 @@ from typing import Any, Container, Optional, Union
 from ._claims import ClaimRules
 from .types import FullOptions, Options
 
-__all__ = ["DEFAULT_OPTIONS", "merge_options", "build_claim_rules", "leeway_seconds"]
+__all__ = ["DEFAULT_OPTIONS", "merge_options", "options_snapshot", "build_claim_rules", "leeway_seconds"]
 
 DEFAULT_OPTIONS: FullOptions = {
     "verify_signature": True,
@@ -43,6 +43,12 @@ def merge_options(base: FullOptions, options: Optional[Options]) -> FullOptions:
         for switch in _CLAIM_SWITCHES:
             merged.setdefault(switch, False)
     return {**base, **merged}  # type: ignore[return-value]
+
+
+def options_snapshot(options: FullOptions) -> FullOptions:
+    """A copy of merged ``options`` that later changes to the caller's dict or list cannot reach."""
+    require = options["require"]
+    return {**options, "require": [require] if isinstance(require, str) else list(require)}  # type: ignore[typeddict-item]
 
 
 def leeway_seconds(leeway: Union[int, float, timedelta]) -> float:

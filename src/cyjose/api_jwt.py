@@ -106,7 +106,7 @@ class PyJWT:
         audience: Any, issuer: Any, subject: Any, leeway: Any,
     ) -> Optional[Verifier]:
         """The cached Verifier for these decode() arguments; None when subclass hooks need the slow path."""
-        merged = self._merge_options(options)
+        merged = self.options if options is None else self._merge_options(options)
         if verify is not None and verify != merged["verify_signature"]:
             warn_at_caller(
                 "The `verify` argument to `decode` does nothing in PyJWT 2.0 and newer. "
@@ -114,12 +114,13 @@ class PyJWT:
                 "This invocation has a mismatch between the kwarg and the option entry.",
                 DeprecationWarning,
             )
-        algorithms = normalize_algorithms(algorithms)
+        if type(algorithms) is not tuple:
+            algorithms = tuple(normalize_algorithms(algorithms) or ())
         if merged["verify_signature"] and not algorithms:
             raise DecodeError(_MISSING_ALGORITHMS)
         if type(self)._decode_payload is not PyJWT._decode_payload:
             return None
-        return verifier_for_decode(self._jws, key, tuple(algorithms or ()), merged, audience, issuer, subject, leeway)
+        return verifier_for_decode(self._jws, key, algorithms, options, merged, audience, issuer, subject, leeway)
 
     def _decode_complete_with_hooks(
         self, jwt: Any, key: Any, algorithms: Any, options: Optional[Options], detached_payload: Optional[bytes],
@@ -156,7 +157,8 @@ class PyJWT:
         **kwargs: Any,
     ) -> Dict[str, Any]:
         """Verify ``jwt`` and return its claims; see :meth:`decode_complete`."""
-        warn_extra_kwargs("decode", kwargs)
+        if kwargs:
+            warn_extra_kwargs("decode", kwargs)
         if detached_payload is None and type(self).decode_complete is PyJWT.decode_complete:
             verifier = self._verifier(key, algorithms, options, verify, audience, issuer, subject, leeway)
             if verifier is not None:

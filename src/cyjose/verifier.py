@@ -11,7 +11,7 @@ from ._claims import check_claims
 from ._compact import split_jws
 from ._json import loads_object
 from ._jws import allowed_alg, bind_cached, check_key_strength, decode_jws
-from ._options import DEFAULT_OPTIONS, build_claim_rules, merge_options
+from ._options import DEFAULT_OPTIONS, build_claim_rules, merge_options, options_snapshot
 from ._token import TokenCache, TokenFastPath, fresh_claims
 from .algorithms import BoundKey
 from .api_jws import _jws_global_obj, normalize_algorithms
@@ -161,6 +161,10 @@ class Verifier:
 
     def verify(self, token: Union[str, bytes]) -> Dict[str, Any]:
         """Verify ``token`` and return its claims."""
+        if self._cache is None:  # the common case, without a detour through _verify
+            verified = self._state[1].verify(token, time.time())
+            if verified is not None:
+                return verified[1]
         return self._verify(token, None)[1]
 
     def verify_complete(self, token: Union[str, bytes], detached_payload: Optional[bytes] = None) -> Dict[str, Any]:
@@ -244,7 +248,8 @@ def verifier_for_decode(
     registry: Any,
     key: Any,
     algorithms: Tuple[str, ...],
-    options: FullOptions,
+    options: Optional[Options],
+    merged: FullOptions,
     audience: Any,
     issuer: Any,
     subject: Any,
@@ -252,22 +257,32 @@ def verifier_for_decode(
 ) -> Verifier:
     """The (lazy) Verifier that ``decode()`` uses for these arguments, reused across calls.
 
-    Reused only when every argument has a safe, immutable identity: a str/bytes
-    key by value or a key object by identity, and hashable values (audience and
-    issuer are frozen copies). Otherwise a fresh Verifier is built. At most 256
-    are kept, oldest evicted first; failures are never kept.
+    ``options`` is what the caller passed (None: the instance's own), ``merged``
+    the full options. Reused only when every argument has a safe identity: a
+    str/bytes key by value or a key object by identity, hashable values
+    (audience and issuer as frozen copies), and options equal to the ones it
+    was built with (instance options may be changed in place). Otherwise a
+    fresh Verifier is built. At most 256 are kept, oldest evicted first;
+    failures are never kept.
     """
-    audience = _frozen_audience(audience)
-    cache_key = _decode_key(registry, key, algorithms, options, audience, issuer, subject, leeway)
+    if audience is not None and type(audience) is not str:
+        audience = _frozen_audience(audience)
+    cache_key = _decode_key(registry, key, algorithms, options, merged, audience, issuer, subject, leeway)
+    verifier = None
     if cache_key is not None:
         try:
             verifier = _DECODE_VERIFIERS.get(cache_key)
         except TypeError:  # something unhashable: no safe identity
-            cache_key = verifier = None
-        if verifier is not None and (verifier._key is key or type(key) in (str, bytes)):
-            return verifier
-    rules = build_claim_rules(options, audience, issuer, subject, leeway)
-    verifier = Verifier._for_decode(key, algorithms, options, rules, registry)
+            cache_key = None
+    if (
+        verifier is not None
+        and verifier._options == merged
+        and (verifier._key is key or type(key) in (str, bytes))
+    ):
+        return verifier
+    snapshot = options_snapshot(merged)
+    rules = build_claim_rules(snapshot, audience, issuer, subject, leeway)
+    verifier = Verifier._for_decode(key, algorithms, snapshot, rules, registry)
     if cache_key is not None:
         while len(_DECODE_VERIFIERS) >= _DECODE_VERIFIERS_SIZE:
             try:
@@ -279,20 +294,26 @@ def verifier_for_decode(
 
 
 def _frozen_audience(audience: Any) -> Any:
-    if audience is None or isinstance(audience, str) or not isinstance(audience, Iterable):
+    if audience is None or type(audience) is str or not isinstance(audience, Iterable):
         return audience  # invalid types are reported by build_claim_rules
     return tuple(audience)
 
 
 def _decode_key(
-    registry: Any, key: Any, algorithms: Any, options: FullOptions, audience: Any, issuer: Any, subject: Any, leeway: Any
+    registry: Any, key: Any, algorithms: Any, options: Optional[Options], merged: FullOptions,
+    audience: Any, issuer: Any, subject: Any, leeway: Any,
 ) -> Optional[tuple]:
-    key_id = (type(key), key) if type(key) in (str, bytes) else ("object", id(key))
-    options_key = (
-        options["verify_signature"], options["verify_exp"], options["verify_nbf"], options["verify_iat"],
-        options["verify_aud"], options["verify_iss"], options["verify_sub"], options["verify_jti"],
-        options.get("strict_aud", False), options["enforce_minimum_key_length"], tuple(options["require"]),
-    )
+    """The decode-Verifier cache key; None when an argument has no safe identity."""
+    if type(key) is str or type(key) is bytes:
+        key_id: Any = key
+    else:
+        key_id = id(key)  # and the hit must hold this very object (checked by the caller)
+    if options is None:
+        options_key: Any = None  # the instance's options: compared in full on every hit
+    else:
+        options_key = tuple(
+            tuple(value) if type(value) is list else value for value in merged.values()
+        )
     if not (issuer is None or type(issuer) is str):
         if type(issuer) in (list, tuple):
             issuer = ("seq", tuple(issuer))
@@ -300,5 +321,5 @@ def _decode_key(
             issuer = ("set", frozenset(issuer))
         else:
             return None  # an arbitrary container has no safe identity
-    return (registry, registry._generation, key_id, tuple(algorithms or ()), options_key,
+    return (registry, registry._generation, type(key), key_id, algorithms, options_key,
             audience, issuer, subject, leeway, type(leeway))
