@@ -12,6 +12,7 @@ from cpython.bytes cimport PyBytes_FromStringAndSize
 from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
 from cpython.pycapsule cimport PyCapsule_GetPointer
+from libc.string cimport memcmp
 
 import orjson
 
@@ -68,10 +69,12 @@ cdef class TokenFastPath:
 
     cdef dict _headers
     cdef object _rules
+    cdef tuple _last  # (header segment, known entry) of the last hit: one read, so race-free
 
     def __init__(self, rules):
         self._rules = rules
         self._headers = {}
+        self._last = None
 
     def remember(self, header_segment, header, verify):
         """Remember a header segment the general path accepted, with its key's ``verify``."""
@@ -83,6 +86,7 @@ cdef class TokenFastPath:
     def forget(self):
         """Forget every known header (after the Verifier's keys change)."""
         self._headers = {}
+        self._last = None
 
     def verify(self, token, now):
         """``(header, claims, signature)`` for a valid token with a known header, else None.
@@ -93,14 +97,24 @@ cdef class TokenFastPath:
         cdef const char *first = NULL
         cdef const char *last = NULL
         cdef Py_ssize_t size = 0
-        cdef PyObject *known
+        cdef PyObject *found
+        cdef tuple known = None
+        cdef tuple recent = self._last
         if _split_view(token, &data, &size, &first, &last) != SPLIT_OK:
             return None
-        header_segment = PyBytes_FromStringAndSize(data, first - data)
-        known = PyDict_GetItem(self._headers, header_segment)
-        if known == NULL:
-            return None
-        header, verify, hmac_key = <tuple>known
+        # Most services see one header over and over: compare with the last one first.
+        if recent is not None:
+            segment = <bytes>recent[0]
+            if len(segment) == first - data and memcmp(PyBytes_AS_STRING(segment), data, first - data) == 0:
+                known = <tuple>recent[1]
+        if known is None:
+            header_segment = PyBytes_FromStringAndSize(data, first - data)
+            found = PyDict_GetItem(self._headers, header_segment)
+            if found == NULL:
+                return None
+            known = <tuple>found
+            self._last = (header_segment, known)
+        header, verify, hmac_key = known
         payload = _decode(<const unsigned char *>first + 1, last - first - 1)
         signature = _decode(<const unsigned char *>last + 1, data + size - last - 1)
         if payload is None or signature is None:
