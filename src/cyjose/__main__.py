@@ -9,6 +9,7 @@ from importlib import metadata
 from typing import List, Optional
 
 import cyjose
+from cyjose import _hmac
 from cyjose._native import TWINS
 
 _DEPENDENCIES = ("cryptography", "orjson")
@@ -20,6 +21,7 @@ def version_report() -> str:
         f"cyjose {cyjose.__version__}",
         f"native: {cyjose.NATIVE} ({', '.join(f'{name}={kind}' for name, kind in sorted(TWINS.items()))})",
         f"python: {platform.python_implementation()} {platform.python_version()}",
+        f"libcrypto (called directly): {_hmac.OPENSSL_VERSION or 'no (Python twins of _hmac/_pkey)'}",
     ]
     for name in _DEPENDENCIES:
         try:

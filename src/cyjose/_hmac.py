@@ -6,6 +6,7 @@ if TYPE_CHECKING:
     from ._hmac_py import DIGEST_SIZES, HmacKey, constant_time_equal
 
     C_API: object = None
+    OPENSSL_VERSION: object = None
 else:
     from ._native import load_twin
 
@@ -15,5 +16,7 @@ else:
     DIGEST_SIZES = _twin.DIGEST_SIZES
     #: The compiled twin's C entry point for other compiled twins (None with the Python twin).
     C_API = getattr(_twin, "C_API", None)
+    #: The libcrypto the compiled twin calls directly (None with the Python twin).
+    OPENSSL_VERSION = getattr(_twin, "OPENSSL_VERSION", None)
 
 __all__ = ["HmacKey", "constant_time_equal", "DIGEST_SIZES"]

@@ -114,7 +114,12 @@ cdef extern from *:
     int cyjose_hmac_copy(cyjose_hmac *dst, const cyjose_hmac *src)
     int cyjose_hmac_mac(cyjose_hmac *h, const void *data, size_t len, unsigned char *out, size_t *outlen)
     const char *cyjose_openssl_reason()
+    const char *OpenSSL_version(int t)
+    int OPENSSL_VERSION_CONST "OPENSSL_VERSION"
 
+
+#: The libcrypto this twin runs on, e.g. "OpenSSL 3.0.19 27 Jan 2026".
+OPENSSL_VERSION = OpenSSL_version(OPENSSL_VERSION_CONST).decode("ascii", "replace")
 
 #: Digest size in bytes of each supported hash name.
 DIGEST_SIZES = _reference.DIGEST_SIZES
