@@ -238,11 +238,20 @@ cdef int _check_audience_fast(dict payload, object audience, bint strict) except
         if claim != audience:
             raise InvalidAudienceError("Audience doesn't match (strict)")
         return 0
+    if type(claim) is str and type(audience) is str:  # the common case, without containers
+        if claim != audience:
+            raise InvalidAudienceError("Audience doesn't match")
+        return 0
     if isinstance(claim, str):
         claim = [claim]
-    elif not isinstance(claim, list) or not all(isinstance(item, str) for item in claim):
+    elif not isinstance(claim, list):
         raise InvalidAudienceError("Invalid claim format in token")
+    else:
+        for item in <list>claim:
+            if not isinstance(item, str):
+                raise InvalidAudienceError("Invalid claim format in token")
     expected = (audience,) if isinstance(audience, str) else audience
-    if not any(item in claim for item in expected):
-        raise InvalidAudienceError("Audience doesn't match")
-    return 0
+    for item in expected:
+        if item in claim:
+            return 0
+    raise InvalidAudienceError("Audience doesn't match")
