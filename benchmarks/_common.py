@@ -175,7 +175,13 @@ def machine_info() -> Dict[str, Any]:
         "cyjose_native": cyjose.NATIVE,
         "libraries": library_versions(),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "load_start": load_average(),
     }
+    info["cyjose_location"] = str(Path(cyjose.__file__).parent)
+    if not Path(cyjose.__file__).resolve().is_relative_to(HERE.parent / "src"):
+        # an installed copy, not this work tree: say which commit it was built from, if told
+        info["cyjose_commit"] = os.environ.get("CYJOSE_BENCH_COMMIT", "installed copy (commit unknown)")
+        return info
     try:
         info["cyjose_commit"] = subprocess.run(
             ["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
@@ -188,6 +194,14 @@ def machine_info() -> Dict[str, Any]:
     except (OSError, subprocess.CalledProcessError):
         pass
     return info
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load averages: how busy the (possibly shared) machine was."""
+    try:
+        return "/".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
 
 
 def has_cache_api() -> bool:

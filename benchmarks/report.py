@@ -62,6 +62,7 @@ class Report:
         self.machine: Dict[str, Any] = _load(outdir / "machine.json", {})
         self.threads: Dict[str, Any] = _load(outdir / "threads.json", {})
         self.memory: Optional[Dict[str, Any]] = _load(outdir / "memory.json", None)
+        self.machine_memory: Dict[str, Any] = _load(outdir / "machine-memory.json", {})
         self.fixture_sizes: Dict[str, int] = _load(outdir / "sizes.json", {})
 
     def get(self, name: str) -> Optional[float]:
@@ -151,7 +152,7 @@ class Report:
                 elif self.note(name):
                     notes.append(f"{_size_label(s)}: {self.note(name)}")
             slope = _slope(xs, ys)
-            series[c.label] = (xs, ys)
+            series[key] = (xs, ys)
             out.append(
                 f"| {c.label} | " + " | ".join(cells) + f" | {'—' if slope is None else f'{slope:.2f}'} | "
                 + "; ".join(notes) + " |"
@@ -223,8 +224,12 @@ class Report:
             f"- Python: {m.get('python')}; cyjose compiled twins: {m.get('cyjose_native')}; "
             f"cyjose commit {m.get('cyjose_commit', '?')}",
             f"- Libraries: {libs}",
-            f"- Date: {m.get('date')}; command: `{m.get('command')}`; wall time {m.get('elapsed', '?')}",
+            f"- Date: {m.get('date')}; command: `{m.get('command')}`; wall time {m.get('elapsed', '?')}; "
+            f"load average (1/5/15 min) {m.get('load_start', '?')} at the start, {m.get('load_end', '?')} at the end "
+            "(a shared machine: load from other work leaves less than two free cores, which shows most in "
+            "the threads section)",
             f"- Method: {m.get('method')}",
+            *(f"- **Failed (not measured):** {f}" for f in m.get("failures", [])),
         ]
 
     # ------------------------------------------------------------------ output
@@ -301,27 +306,33 @@ class Report:
         m = self.memory
         if not m:
             return None
+        mm = self.machine_memory
         lines = [
             "# cyjose memory check",
             "",
-            f"`python benchmarks/run.py --memory --count {m['count']:,}` — compiled twins: "
-            f"{self.machine.get('cyjose_native')}; {self.machine.get('python')}; {self.machine.get('date')}.",
+            f"`{mm.get('command', 'python benchmarks/run.py --memory')}` ({m['count']:,} tokens per scenario) — "
+            f"{mm.get('cpu')}, {mm.get('cores')} cores; {mm.get('python')}; compiled twins: "
+            f"{mm.get('cyjose_native')}; cyjose commit {mm.get('cyjose_commit', '?')}; {mm.get('date')}; "
+            f"wall time {mm.get('elapsed', '?')}.",
+            "",
             "RSS growth = resident set after the loop − after a warm-up of a tenth of the count; "
             "tracemalloc growth = Python-heap bytes still allocated after the traced loop − before it. "
             "Asymmetric algorithms run count / 100 tokens.",
             "",
             "| scenario | algorithm | tokens | µs/token | RSS growth (KiB) | peak RSS growth (KiB) | "
-            "tracemalloc growth (B) over | |",
+            "traced tokens | tracemalloc growth (B) |",
             "|---|---|---:|---:|---:|---:|---:|---:|",
         ]
         for r in m["results"]:
             lines.append(
                 f"| {r['scenario']} | {r['alg']} | {r['count']:,} | {r['us_per_token']:.2f} | "
                 f"{r['rss_growth'] / 1024:+,.0f} | {r['peak_growth'] / 1024:+,.0f} | "
-                f"{r['tracemalloc_growth']:+,} | {r['traced_count']:,} tokens |"
+                f"{r['traced_count']:,} | {r['tracemalloc_growth']:+,} |"
             )
         if not m.get("cache_api"):
             lines += ["", "Verified-token cache: not available in this build."]
+        lines += ["", "A leak shows as growth that scales with the number of tokens (one 32-byte object per "
+                  "token would be megabytes here); a few KiB are allocator and cache-bookkeeping noise."]
         return "\n".join(lines) + "\n"
 
     # ------------------------------------------------------------------ charts
@@ -340,9 +351,11 @@ class Report:
         self._bars(plt, "sign", C.SIGN, "µs per token signed (log scale)", "sign.png", "Sign one JWT")
         _, series = self.size_table()
         fig, ax = plt.subplots(figsize=(9, 5.5))
-        for label, (xs, ys) in series.items():
+        for key, (xs, ys) in series.items():
             if xs:
-                ax.plot(xs, ys, marker="o", label=label)
+                c = C.BY_KEY[key]
+                ax.plot(xs, ys, marker="o", label=c.label, color=_color(plt, key),
+                        linestyle="--" if c.floor else "-")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("payload size (KiB, log scale)")
@@ -363,11 +376,10 @@ class Report:
         fig, ax = plt.subplots(figsize=(14, 6))
         width = 0.85 / len(rows)
         x = np.arange(len(algs))
-        cmap = plt.get_cmap("tab20")
         for i, c in enumerate(rows):
             ys = [(self.get(f"{section}/{a}/{c.key}") or float("nan")) * 1e6 for a in algs]
             ax.bar(x + (i - (len(rows) - 1) / 2) * width, ys, width, label=c.label,
-                   color="black" if c.floor else cmap(i), alpha=0.9)
+                   color=_color(plt, c.key), alpha=0.9)
         ax.set_yscale("log")
         ax.set_xticks(x)
         ax.set_xticklabels(algs)
@@ -389,7 +401,6 @@ class Report:
         fig, ax = plt.subplots(figsize=(10, 5))
         width = 0.85 / (len(keys) * len(counts))
         x = np.arange(len(algs))
-        cmap = plt.get_cmap("tab10")
         i = 0
         for ki, key in enumerate(keys):
             for t in counts:
@@ -399,7 +410,7 @@ class Report:
                     ys.append(statistics.median(r[str(t)] for r in runs) / statistics.median(r["1"] for r in runs)
                               if runs else float("nan"))
                 ax.bar(x + (i - (len(keys) * len(counts) - 1) / 2) * width, ys, width,
-                       label=f"{C.BY_KEY[key].label}, {t} threads", color=cmap(ki), alpha=0.9 if t == 2 else 0.5)
+                       label=f"{C.BY_KEY[key].label}, {t} threads", color=_color(plt, key), alpha=0.9 if t == 2 else 0.5)
                 i += 1
         ax.axhline(1.0, color="grey", linewidth=0.8)
         ax.set_xticks(x)
@@ -423,6 +434,16 @@ class Report:
         mem = self.memory_markdown()
         if mem:
             (self.outdir / "memory.md").write_text(mem)
+
+
+_PALETTE = [k for k in dict.fromkeys([c.key for c in C.VERIFY] + [c.key for c in C.SIGN]) if k != "floor"]
+
+
+def _color(plt, key: str):
+    """One colour per contender across every chart; the floor is black."""
+    if key == "floor":
+        return "black"
+    return plt.get_cmap("tab20")(_PALETTE.index(key) % 20)
 
 
 def _size_label(size: int) -> str:
