@@ -132,10 +132,54 @@ class Report:
             out += ["", "cyjose cache hit: " + (self.note("verify/HS256/cyjose-cache") or "not measured") + "."]
         return out
 
+    def targets(self) -> List[str]:
+        """The speed targets of issue 3, each with the figure this run measured."""
+        g = lambda name: self.get(name)  # noqa: E731
+        rows: List[Tuple[str, Optional[str], Optional[bool]]] = []
+
+        def ratio(target: str, num: Optional[float], den: Optional[float], at_least: float) -> None:
+            r = num / den if (num and den) else None
+            rows.append((target, None if r is None else fmt_ratio(r), None if r is None else r >= at_least))
+
+        ver = lambda alg: g(f"verify/{alg}/cyjose-verifier")  # noqa: E731
+        ratio("HS256 Verifier ≥ 2.5× oxyjwt's throughput", g("verify/HS256/oxyjwt"), ver("HS256"), 2.5)
+        ratio("HS256 Verifier ≥ 35× PyJWT's throughput", g("verify/HS256/pyjwt"), ver("HS256"), 35)
+        ratio("HS256 decode() ≥ 1.3× oxyjwt's throughput", g("verify/HS256/oxyjwt"), g("verify/HS256/cyjose-decode"), 1.3)
+        for alg in ("RS256", "PS256"):
+            v, f, o = ver(alg), g(f"verify/{alg}/floor"), g(f"verify/{alg}/oxyjwt")
+            rows.append((f"{alg} Verifier ≤ 1 µs above the floor",
+                         None if not (v and f) else f"{(v - f) * 1e6:+.2f} µs", None if not (v and f) else v - f <= 1e-6))
+            ratio(f"{alg} Verifier faster than oxyjwt", o, v, 1.0)
+        for alg in ("ES256", "EdDSA"):
+            v, f = ver(alg), g(f"verify/{alg}/floor")
+            rows.append((f"{alg} Verifier within 5% of the floor (cryptography's verify)",
+                         None if not (v and f) else f"{v / f:.2f}× floor", None if not (v and f) else v <= 1.05 * f))
+        c = g("verify/RS256/cyjose-cache")
+        rows.append(("cache hit < 0.5 µs (RS256 token)", None if c is None else f"{c * 1e6:.3f} µs",
+                     None if c is None else c < 0.5e-6))
+        ratio("cache hit ≥ 40× an uncached RS256 Verifier", ver("RS256"), c, 40)
+        ratio("pure-Python Verifier HS256 ≥ 2× PyJWT", g("verify/HS256/pyjwt"), g("verify/HS256/cyjose-verifier-pure"), 2)
+        _, series = self.size_table()
+        sv, so = _slope(*series.get("cyjose-verifier", ([], []))), _slope(*series.get("oxyjwt", ([], [])))
+        rows.append(("size slope ≤ oxyjwt's (HS256)",
+                     None if sv is None or so is None else f"{sv:.2f} vs {so:.2f} µs/KiB",
+                     None if sv is None or so is None else sv <= so))
+        runs = self.threads.get("results", {}).get("cyjose-verifier", {})
+        for alg in ("RS256", "ES256", "EdDSA"):
+            r = runs.get(alg)
+            x = (statistics.median(v["2"] for v in r) / statistics.median(v["1"] for v in r)) if r else None
+            rows.append((f"{alg}: 2 threads ≥ 1.6× one thread", None if x is None else fmt_ratio(x),
+                         None if x is None else x >= 1.6))
+        out = ["| target | measured | met |", "|---|---:|:---:|"]
+        for target, measured, met in rows:
+            out.append(f"| {target} | {measured or 'not measured'} | "
+                       f"{'—' if met is None else 'yes' if met else '**no**'} |")
+        return out
+
     def size_table(self) -> Tuple[List[str], Dict[str, Tuple[List[float], List[float]]]]:
         kb = {s: self.fixture_sizes.get(str(s), s) / 1024 for s in SIZES}
         out = [
-            "| contender | " + " | ".join(f"{_size_label(s)} (µs)" for s in SIZES) + " | slope µs/KB | note |",
+            "| contender | " + " | ".join(f"{_size_label(s)} (µs)" for s in SIZES) + " | slope µs/KiB | note |",
             "|---|" + "---:|" * (len(SIZES) + 1) + "---|",
         ]
         series: Dict[str, Tuple[List[float], List[float]]] = {}
@@ -253,6 +297,10 @@ class Report:
             *self.summary(),
             "",
             "![verification time per token](verify.png)",
+            "",
+            "## Targets (issue 3) as measured in this run",
+            "",
+            *self.targets(),
             "",
             "## Verification per algorithm",
             "",
