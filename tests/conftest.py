@@ -5,7 +5,7 @@ reference) and ``cyjose.<name>_c`` (compiled). Tests import the twins directly
 (library code never does) through these fixtures, each parametrized over
 ``["python", "compiled"]``:
 
-    b64url, compact, hmac_twin, ecdsa, claims
+    b64url, compact, hmac_twin, ecdsa, claims, token_twin, pkey
 
 ``twin_pair(name)`` returns ``(python_twin, compiled_twin)`` for differential
 tests. The compiled twin follows the same switches as the dispatcher:
@@ -85,6 +85,7 @@ hmac_twin = _twin_fixture("_hmac", "hmac_twin")
 ecdsa = _twin_fixture("_ecdsa", "ecdsa")
 claims = _twin_fixture("_claims", "claims")
 token_twin = _twin_fixture("_token", "token_twin")
+pkey = _twin_fixture("_pkey", "pkey")
 
 
 @pytest.fixture(scope="session")

@@ -45,6 +45,7 @@ from ._keyformats import (
     load_asymmetric_key,
     looks_like_jwk,
 )
+from ._pkey import HASH_NAMES, PublicKeyVerifier
 from .exceptions import InvalidKeyError, InvalidSignatureError
 
 __all__ = [
@@ -287,6 +288,7 @@ class RSAAlgorithm(_AsymmetricAlgorithm):
     SHA512: ClassVar[type] = hashes.SHA512
     _crypto_key_types = (RSAPrivateKey, RSAPublicKey)
     _MIN_KEY_SIZE: ClassVar[int] = 2048
+    _SCHEME: ClassVar[str] = "pkcs1v15"  # of cyjose._pkey
 
     def __init__(self, hash_alg: type) -> None:
         self.hash_alg = hash_alg
@@ -311,9 +313,16 @@ class RSAAlgorithm(_AsymmetricAlgorithm):
 
     def verify(self, msg: bytes, key: AllowedRSAKeys, sig: bytes) -> bool:
         public = key.public_key() if isinstance(key, RSAPrivateKey) else key
-        return self._bound_verifier(public)(msg, sig)
+        return self._one_shot_verifier(public)(msg, sig)
 
     def _bound_verifier(self, public: RSAPublicKey) -> Callable[[bytes, bytes], bool]:
+        hash_name = getattr(self.hash_alg, "name", None)
+        if hash_name not in HASH_NAMES:  # e.g. RSAAlgorithm(hashes.SHA1): cryptography serves it
+            return self._one_shot_verifier(public)
+        return PublicKeyVerifier(public, self._SCHEME, hash_name).verify
+
+    def _one_shot_verifier(self, public: RSAPublicKey) -> Callable[[bytes, bytes], bool]:
+        # Cheapest to build; holds the GIL while verifying. verify() uses it.
         pad, digest = self._padding(), self.hash_alg()
 
         def verify(msg: bytes, sig: bytes) -> bool:
@@ -328,6 +337,8 @@ class RSAAlgorithm(_AsymmetricAlgorithm):
 
 class RSAPSSAlgorithm(RSAAlgorithm):
     """PS256 / PS384 / PS512: RSASSA-PSS, MGF1 with the same hash, salt = hash size."""
+
+    _SCHEME: ClassVar[str] = "pss"
 
     def _padding(self) -> padding.AsymmetricPadding:
         return padding.PSS(mgf=padding.MGF1(self.hash_alg()), salt_length=self.hash_alg.digest_size)
@@ -364,9 +375,25 @@ class ECAlgorithm(_AsymmetricAlgorithm):
 
     def verify(self, msg: bytes, key: AllowedECKeys, sig: bytes) -> bool:
         public = key.public_key() if isinstance(key, EllipticCurvePrivateKey) else key
-        return self._bound_verifier(public)(msg, sig)
+        return self._one_shot_verifier(public)(msg, sig)
 
     def _bound_verifier(self, public: EllipticCurvePublicKey) -> Callable[[bytes, bytes], bool]:
+        hash_name = getattr(self.hash_alg, "name", None)
+        if hash_name not in HASH_NAMES:
+            return self._one_shot_verifier(public)
+        size = _coordinate_size(public.curve)
+        der_verify = PublicKeyVerifier(public, "ecdsa", hash_name).verify
+
+        def verify(msg: bytes, sig: bytes) -> bool:
+            try:
+                der = raw_to_der(sig, size)
+            except InvalidSignatureError:
+                return False
+            return der_verify(msg, der)
+
+        return verify
+
+    def _one_shot_verifier(self, public: EllipticCurvePublicKey) -> Callable[[bytes, bytes], bool]:
         size, scheme = _coordinate_size(public.curve), ECDSA(self.hash_alg())
 
         def verify(msg: bytes, sig: bytes) -> bool:
@@ -393,9 +420,12 @@ class OKPAlgorithm(_AsymmetricAlgorithm):
 
     def verify(self, msg: Union[str, bytes], key: AllowedOKPKeys, sig: Union[str, bytes]) -> bool:
         public = key.public_key() if isinstance(key, (Ed25519PrivateKey, Ed448PrivateKey)) else key
-        return self._bound_verifier(public)(force_bytes(msg), force_bytes(sig))
+        return self._one_shot_verifier(public)(force_bytes(msg), force_bytes(sig))
 
     def _bound_verifier(self, public: Any) -> Callable[[bytes, bytes], bool]:
+        return PublicKeyVerifier(public, "eddsa").verify
+
+    def _one_shot_verifier(self, public: Any) -> Callable[[bytes, bytes], bool]:
         def verify(msg: bytes, sig: bytes) -> bool:
             try:
                 public.verify(sig, msg)
