@@ -128,31 +128,32 @@ def allowed_alg(header: Dict[str, Any], algorithms: Optional[Collection[str]]) -
     return alg
 
 
-_BOUND_CACHE: Dict[Tuple[Algorithm, type, Any], BoundKey] = {}
+_BOUND_CACHE: Dict[Tuple[Algorithm, type, Any], Tuple[Any, BoundKey]] = {}
 _BOUND_CACHE_SIZE = 256
 
 
 def bind_cached(algorithm: Algorithm, key: Any) -> BoundKey:
-    """``algorithm.bind_key(key)``, remembered for ``str``/``bytes`` keys.
+    """``algorithm.bind_key(key)``, remembered.
 
-    A PEM or secret passed on every ``decode()`` call is parsed once. Entries
-    are keyed by the algorithm object and the exact key value (and type), the
-    cache holds at most 256 entries (oldest evicted first), and failures are
-    never cached.
+    A PEM, secret or key object passed on every ``decode()`` call is prepared
+    once. Entries are keyed by the algorithm object and the exact key: a
+    ``str``/``bytes`` key by value (and type), any other key by identity (the
+    entry holds the object, so its identity cannot be reused while cached).
+    At most 256 entries (oldest evicted first); failures are never cached.
     """
     key_type = type(key)
-    if key_type is not str and key_type is not bytes:
-        return algorithm.bind_key(key)
-    cache_key = (algorithm, key_type, key)
-    bound = _BOUND_CACHE.get(cache_key)
-    if bound is None:
-        bound = algorithm.bind_key(key)
-        while len(_BOUND_CACHE) >= _BOUND_CACHE_SIZE:
-            try:
-                _BOUND_CACHE.pop(next(iter(_BOUND_CACHE)), None)
-            except (StopIteration, RuntimeError):  # emptied or resized by another thread
-                break
-        _BOUND_CACHE[cache_key] = bound
+    by_value = key_type is str or key_type is bytes
+    cache_key = (algorithm, key_type, key if by_value else id(key))
+    cached = _BOUND_CACHE.get(cache_key)
+    if cached is not None and (by_value or cached[0] is key):
+        return cached[1]
+    bound = algorithm.bind_key(key)
+    while len(_BOUND_CACHE) >= _BOUND_CACHE_SIZE:
+        try:
+            _BOUND_CACHE.pop(next(iter(_BOUND_CACHE)), None)
+        except (StopIteration, RuntimeError):  # emptied or resized by another thread
+            break
+    _BOUND_CACHE[cache_key] = (key, bound)
     return bound
 
 
