@@ -434,7 +434,7 @@ class Report:
         ax.set_ylabel(ylabel)
         ax.set_title(f"{title} — {self.machine.get('cpu', '')}, {self.machine.get('python', '')} (lower is better)")
         ax.grid(True, axis="y", which="both", alpha=0.3)
-        ax.legend(fontsize=7, ncol=2)
+        ax.legend(fontsize=8, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.07), frameon=False)
         self._save(fig, filename)
 
     def _thread_chart(self, plt) -> None:
@@ -465,7 +465,7 @@ class Report:
         ax.set_xticklabels(algs)
         ax.set_ylabel("throughput: T threads / 1 thread")
         ax.set_title(f"Thread scaling on {self.machine.get('cores')} cores (higher is better)")
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=8, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.07), frameon=False)
         self._save(fig, "threads.png")
 
     def _save(self, fig, filename) -> None:
