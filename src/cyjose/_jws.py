@@ -31,6 +31,7 @@ __all__ = [
     "decode_jws",
     "allowed_alg",
     "bind_cached",
+    "bind_named",
     "check_key_strength",
 ]
 
@@ -154,6 +155,22 @@ def bind_cached(algorithm: Algorithm, key: Any) -> BoundKey:
         except (StopIteration, RuntimeError):  # emptied or resized by another thread
             break
     _BOUND_CACHE[cache_key] = (key, bound)
+    return bound
+
+
+def bind_named(registry: Any, name: str, key: Any, enforce: bool, name_in_error: bool = False) -> BoundKey:
+    """``key`` prepared for the algorithm ``registry`` knows as ``name``, its length checked.
+
+    Raises :class:`InvalidAlgorithmError` for an unknown name and whatever
+    preparing the key or :func:`check_key_strength` raises.
+    """
+    try:
+        algorithm = registry.get_algorithm_by_name(name)
+    except NotImplementedError:
+        detail = f": {name!r}" if name_in_error else ""
+        raise InvalidAlgorithmError(f"Algorithm not supported{detail}") from None
+    bound = bind_cached(algorithm, key)
+    check_key_strength(bound, enforce)
     return bound
 
 

@@ -9,9 +9,9 @@ from ._b64url import b64url_encode
 from ._callsite import warn_at_caller
 from ._encode import algorithm_for, build_header, compact_token
 from ._json import dumps_compact
-from ._jws import allowed_alg, bind_cached, check_key_strength, decode_jws, load_jws, validate_header
+from ._jws import allowed_alg, bind_cached, bind_named, check_key_strength, decode_jws, load_jws, validate_header
 from .algorithms import Algorithm, BoundKey, get_default_algorithms
-from .exceptions import DecodeError, InvalidAlgorithmError
+from .exceptions import DecodeError
 from .types import SigOptions
 from .warnings import RemovedInPyjwt3Warning
 
@@ -130,14 +130,7 @@ class PyJWS:
         enforce = options.get("enforce_minimum_key_length", False)
 
         def resolve(header: Dict[str, Any]) -> BoundKey:
-            alg = allowed_alg(header, algorithms)
-            try:
-                algorithm = self.get_algorithm_by_name(alg)
-            except NotImplementedError:
-                raise InvalidAlgorithmError("Algorithm not supported") from None
-            bound = bind_cached(algorithm, key)
-            check_key_strength(bound, enforce)
-            return bound
+            return bind_named(self, allowed_alg(header, algorithms), key, enforce)
 
         return resolve
 

@@ -10,7 +10,7 @@ from typing import Any, Container, Dict, Iterable, NamedTuple, Optional, Sequenc
 from ._claims import check_claims
 from ._compact import split_jws
 from ._json import loads_object
-from ._jws import allowed_alg, bind_cached, check_key_strength, decode_jws
+from ._jws import allowed_alg, bind_named, decode_jws
 from ._options import DEFAULT_OPTIONS, build_claim_rules, merge_options, options_snapshot
 from ._token import TokenCache, TokenFastPath, fresh_claims
 from .algorithms import BoundKey
@@ -121,14 +121,8 @@ class Verifier:
         )
 
     def _bind(self, name: str) -> BoundKey:
-        try:
-            algorithm = self._registry.get_algorithm_by_name(name)
-        except NotImplementedError:
-            message = "Algorithm not supported" if self._lazy else f"Algorithm not supported: {name!r}"
-            raise InvalidAlgorithmError(message) from None
-        bound = bind_cached(algorithm, self._key)
-        check_key_strength(bound, self._options["enforce_minimum_key_length"])
-        return bound
+        enforce = self._options["enforce_minimum_key_length"]
+        return bind_named(self._registry, name, self._key, enforce, name_in_error=not self._lazy)
 
     def _resolve(self, header: Dict[str, Any], keys: Optional[Dict[str, BoundKey]]) -> Optional[BoundKey]:
         """The key for the token's algorithm (None: signature checks are off)."""
