@@ -1,10 +1,10 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
 """HMAC-SHA-2 with per-key precomputed state -- compiled twin of :mod:`cyjose._hmac_py`.
 
-Uses OpenSSL's libcrypto directly: the digest states after the inner and outer
-pads are computed once per key (RFC 2104); each sign/verify copies them into
-scratch contexts allocated with the key, so the pads are never hashed again
-and nothing is allocated per call. Comparison is ``CRYPTO_memcmp`` after a
+Uses OpenSSL's libcrypto directly: the SHA-2 states after the inner and outer
+pads are computed once per key (RFC 2104); each sign/verify copies them onto
+the stack, so the pads are never hashed again and nothing is allocated per
+call. Comparison is ``CRYPTO_memcmp`` after a
 length check. Argument checks and messages follow the reference
 (``hashlib``/``hmac.compare_digest``).
 """
@@ -14,6 +14,7 @@ import hmac as _hmac
 from cpython.buffer cimport PyBUF_SIMPLE, PyBuffer_Release, PyObject_CheckBuffer, PyObject_GetBuffer
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.pycapsule cimport PyCapsule_New
+from libc.string cimport memset
 
 from . import _hmac_py as _reference
 from .exceptions import InvalidKeyError
@@ -22,67 +23,100 @@ __all__ = ["HmacKey", "constant_time_equal", "DIGEST_SIZES"]
 
 cdef extern from *:
     """
+    /* The SHA-2 block functions are deprecated in OpenSSL 3 but present in
+       every build that keeps the 1.1 API (all mainstream ones); without them
+       the EVP digest interface serves instead. */
+    #define OPENSSL_SUPPRESS_DEPRECATED
     #include <string.h>
     #include <openssl/crypto.h>
     #include <openssl/err.h>
     #include <openssl/evp.h>
+    #include <openssl/sha.h>
 
-    /* HMAC (RFC 2104) with the pads hashed once: `inner`/`outer` hold the digest
-       state after (key ^ ipad) and (key ^ opad); each MAC copies them into two
-       scratch contexts allocated with the key, so no call allocates. Copying a
-       digest state costs less than duplicating an EVP_MAC context (measured
-       226 ns vs 569 ns per HMAC-SHA-256 of 150 bytes). The scratch contexts are
-       used only with the GIL held, one MAC at a time. */
+    #ifndef OPENSSL_NO_DEPRECATED_3_0
+    /* HMAC (RFC 2104) with the pads hashed once: `inner`/`outer` hold the SHA-2
+       state after (key ^ ipad) and (key ^ opad). Each MAC copies them onto the
+       stack, so a call allocates nothing, shares no scratch state and needs no
+       lock. Plain SHA-2 states skip the EVP provider dispatch: 195 ns vs 260 ns
+       per HMAC-SHA-256 of 231 bytes (copying EVP_MD_CTX states), 570 ns
+       duplicating an EVP_MAC context. */
+    typedef union { SHA256_CTX s256; SHA512_CTX s512; } cyjose_sha2;
     typedef struct {
+        int bits;  /* 256, 384 or 512; 0: not keyed */
+        cyjose_sha2 inner, outer;
+    } cyjose_hmac;
+
+    static int cyjose_sha2_init(cyjose_sha2 *c, int bits) {
+        return bits == 256 ? SHA256_Init(&c->s256) : bits == 384 ? SHA384_Init(&c->s512) : SHA512_Init(&c->s512);
+    }
+    static int cyjose_sha2_update(cyjose_sha2 *c, int bits, const void *data, size_t len) {
+        return bits == 256 ? SHA256_Update(&c->s256, data, len) : SHA512_Update(&c->s512, data, len);
+    }
+    static int cyjose_sha2_final(cyjose_sha2 *c, int bits, unsigned char *out) {
+        return bits == 256 ? SHA256_Final(out, &c->s256)
+             : bits == 384 ? SHA384_Final(out, &c->s512) : SHA512_Final(out, &c->s512);
+    }
+    static int cyjose_hmac_keyed(const cyjose_hmac *h) { return h->bits != 0; }
+    static void cyjose_hmac_free(cyjose_hmac *h) { OPENSSL_cleanse(h, sizeof(*h)); }
+    static int cyjose_hmac_copy(cyjose_hmac *dst, const cyjose_hmac *src) { *dst = *src; return 1; }
+
+    static int cyjose_hmac_setup(cyjose_hmac *h, int bits, const unsigned char *ipad,
+                                 const unsigned char *opad, int block) {
+        h->bits = bits;
+        return cyjose_sha2_init(&h->inner, bits) && cyjose_sha2_update(&h->inner, bits, ipad, block)
+            && cyjose_sha2_init(&h->outer, bits) && cyjose_sha2_update(&h->outer, bits, opad, block);
+    }
+
+    /* The MAC of data[:len] into out (EVP_MAX_MD_SIZE bytes): 1 on success, 0 on failure. */
+    static int cyjose_hmac_mac(cyjose_hmac *h, const void *data, size_t len,
+                               unsigned char *out, size_t *outlen) {
+        unsigned char inner_hash[SHA512_DIGEST_LENGTH];
+        size_t size = h->bits / 8;
+        cyjose_sha2 state = h->inner;
+        int ok = cyjose_sha2_update(&state, h->bits, data, len) && cyjose_sha2_final(&state, h->bits, inner_hash);
+        state = h->outer;
+        ok = ok && cyjose_sha2_update(&state, h->bits, inner_hash, size)
+                && cyjose_sha2_final(&state, h->bits, out);
+        OPENSSL_cleanse(&state, sizeof(state));  /* a keyed midstate is as good as the key */
+        *outlen = size;
+        return ok;
+    }
+    #else
+    /* Without the SHA-2 block functions: EVP digest states, copied per MAC into
+       two scratch contexts allocated with the key (used with the GIL held). */
+    typedef struct {
+        int bits;
         EVP_MD_CTX *inner, *outer, *scratch_inner, *scratch_outer;
     } cyjose_hmac;
 
+    static int cyjose_hmac_keyed(const cyjose_hmac *h) { return h->bits != 0; }
     static void cyjose_hmac_free(cyjose_hmac *h) {
         EVP_MD_CTX_free(h->inner); EVP_MD_CTX_free(h->outer);
         EVP_MD_CTX_free(h->scratch_inner); EVP_MD_CTX_free(h->scratch_outer);
         memset(h, 0, sizeof(*h));
     }
-
-    /* Key `h` with key[:keylen] for the digest named `digest`: 1 on success, 0 on failure. */
-    static int cyjose_hmac_init(cyjose_hmac *h, const char *digest, const unsigned char *key, size_t keylen) {
-        unsigned char ipad[EVP_MAX_MD_SIZE * 2], opad[EVP_MAX_MD_SIZE * 2], hashed[EVP_MAX_MD_SIZE];
-        unsigned int hashed_len = 0;
-        int block, i, ok = 0;
-        const EVP_MD *md = EVP_get_digestbyname(digest);
-        memset(h, 0, sizeof(*h));
-        if (md == NULL) return 0;
-        block = EVP_MD_get_block_size(md);
-        if (block <= 0 || block > (int)sizeof(ipad)) return 0;
-        if (keylen > (size_t)block) {  /* RFC 2104: a long key is hashed first */
-            if (!EVP_Digest(key, keylen, hashed, &hashed_len, md, NULL)) return 0;
-            key = hashed; keylen = hashed_len;
-        }
-        memset(ipad, 0x36, block); memset(opad, 0x5c, block);
-        for (i = 0; i < (int)keylen; i++) { ipad[i] ^= key[i]; opad[i] ^= key[i]; }
+    static int cyjose_hmac_new_contexts(cyjose_hmac *h) {
         h->inner = EVP_MD_CTX_new(); h->outer = EVP_MD_CTX_new();
         h->scratch_inner = EVP_MD_CTX_new(); h->scratch_outer = EVP_MD_CTX_new();
-        ok = h->inner && h->outer && h->scratch_inner && h->scratch_outer
-             && EVP_DigestInit_ex(h->inner, md, NULL) && EVP_DigestUpdate(h->inner, ipad, block)
-             && EVP_DigestInit_ex(h->outer, md, NULL) && EVP_DigestUpdate(h->outer, opad, block);
-        OPENSSL_cleanse(ipad, sizeof(ipad)); OPENSSL_cleanse(opad, sizeof(opad));
-        OPENSSL_cleanse(hashed, sizeof(hashed));
-        if (!ok) cyjose_hmac_free(h);
-        return ok;
+        return h->inner && h->outer && h->scratch_inner && h->scratch_outer;
     }
-
-    /* `dst` keyed like `src` (its own contexts): 1 on success, 0 on failure. */
     static int cyjose_hmac_copy(cyjose_hmac *dst, const cyjose_hmac *src) {
         int ok;
         memset(dst, 0, sizeof(*dst));
-        dst->inner = EVP_MD_CTX_new(); dst->outer = EVP_MD_CTX_new();
-        dst->scratch_inner = EVP_MD_CTX_new(); dst->scratch_outer = EVP_MD_CTX_new();
-        ok = dst->inner && dst->outer && dst->scratch_inner && dst->scratch_outer
+        dst->bits = src->bits;
+        ok = cyjose_hmac_new_contexts(dst)
              && EVP_MD_CTX_copy_ex(dst->inner, src->inner) && EVP_MD_CTX_copy_ex(dst->outer, src->outer);
         if (!ok) cyjose_hmac_free(dst);
         return ok;
     }
-
-    /* The MAC of data[:len] into out (EVP_MAX_MD_SIZE bytes): 1 on success, 0 on failure. */
+    static int cyjose_hmac_setup(cyjose_hmac *h, int bits, const unsigned char *ipad,
+                                 const unsigned char *opad, int block) {
+        const EVP_MD *md = bits == 256 ? EVP_sha256() : bits == 384 ? EVP_sha384() : EVP_sha512();
+        h->bits = bits;
+        return cyjose_hmac_new_contexts(h)
+            && EVP_DigestInit_ex(h->inner, md, NULL) && EVP_DigestUpdate(h->inner, ipad, block)
+            && EVP_DigestInit_ex(h->outer, md, NULL) && EVP_DigestUpdate(h->outer, opad, block);
+    }
     static int cyjose_hmac_mac(cyjose_hmac *h, const void *data, size_t len,
                                unsigned char *out, size_t *outlen) {
         unsigned char inner_hash[EVP_MAX_MD_SIZE];
@@ -96,6 +130,27 @@ cdef extern from *:
         *outlen = out_len;
         return 1;
     }
+    #endif
+
+    /* Key `h` with key[:keylen] for SHA-`bits` (256, 384, 512): 1 on success, 0 on failure. */
+    static int cyjose_hmac_init(cyjose_hmac *h, int bits, const unsigned char *key, size_t keylen) {
+        unsigned char ipad[128], opad[128], hashed[EVP_MAX_MD_SIZE];
+        unsigned int hashed_len = 0;
+        int block = bits == 256 ? 64 : 128, i, ok = 0;
+        const EVP_MD *md = bits == 256 ? EVP_sha256() : bits == 384 ? EVP_sha384() : EVP_sha512();
+        memset(h, 0, sizeof(*h));
+        if (keylen > (size_t)block) {  /* RFC 2104: a long key is hashed first */
+            if (!EVP_Digest(key, keylen, hashed, &hashed_len, md, NULL)) return 0;
+            key = hashed; keylen = hashed_len;
+        }
+        memset(ipad, 0x36, block); memset(opad, 0x5c, block);
+        for (i = 0; i < (int)keylen; i++) { ipad[i] ^= key[i]; opad[i] ^= key[i]; }
+        ok = cyjose_hmac_setup(h, bits, ipad, opad, block);
+        OPENSSL_cleanse(ipad, sizeof(ipad)); OPENSSL_cleanse(opad, sizeof(opad));
+        OPENSSL_cleanse(hashed, sizeof(hashed));
+        if (!ok) cyjose_hmac_free(h);
+        return ok;
+    }
 
     /* The reason of the last OpenSSL error (or a generic text); clears the queue. */
     static const char *cyjose_openssl_reason(void) {
@@ -106,11 +161,12 @@ cdef extern from *:
     }
     """
     ctypedef struct cyjose_hmac:
-        void *inner
+        pass
+    int cyjose_hmac_keyed(const cyjose_hmac *h)
     int EVP_MAX_MD_SIZE
     int CRYPTO_memcmp(const void *a, const void *b, size_t len)
     void cyjose_hmac_free(cyjose_hmac *h)
-    int cyjose_hmac_init(cyjose_hmac *h, const char *digest, const unsigned char *key, size_t keylen)
+    int cyjose_hmac_init(cyjose_hmac *h, int bits, const unsigned char *key, size_t keylen)
     int cyjose_hmac_copy(cyjose_hmac *dst, const cyjose_hmac *src)
     int cyjose_hmac_mac(cyjose_hmac *h, const void *data, size_t len, unsigned char *out, size_t *outlen)
     const char *cyjose_openssl_reason()
@@ -123,7 +179,7 @@ OPENSSL_VERSION = OpenSSL_version(OPENSSL_VERSION_CONST).decode("ascii", "replac
 
 #: Digest size in bytes of each supported hash name.
 DIGEST_SIZES = _reference.DIGEST_SIZES
-_OPENSSL_DIGESTS = {"sha256": b"SHA256", "sha384": b"SHA384", "sha512": b"SHA512"}
+_DIGEST_BITS = {"sha256": 256, "sha384": 384, "sha512": 512}
 
 cdef enum:
     _MAX_DIGEST = 64
@@ -170,7 +226,7 @@ cdef class HmacKey:
     cdef readonly object digest_size
 
     def __cinit__(self):
-        self._state.inner = NULL
+        memset(&self._state, 0, sizeof(self._state))
 
     def __dealloc__(self):
         cyjose_hmac_free(&self._state)
@@ -184,7 +240,7 @@ cdef class HmacKey:
             raise TypeError(f"attribute name must be string, not '{type(hash_name).__name__}'")
         key = bytes(secret)
         cyjose_hmac_free(&self._state)
-        if not cyjose_hmac_init(&self._state, <bytes>_OPENSSL_DIGESTS[hash_name],
+        if not cyjose_hmac_init(&self._state, <int>_DIGEST_BITS[hash_name],
                                 <const unsigned char *>PyBytes_AS_STRING(key), <size_t>len(key)):
             _openssl_error("key setup")
         self.hash_name = hash_name
@@ -199,7 +255,7 @@ cdef class HmacKey:
         return ok
 
     cdef int _mac_raw(self, const char *data, size_t size, unsigned char *out, size_t *outlen) except -1:
-        if self._state.inner == NULL:
+        if not cyjose_hmac_keyed(&self._state):
             raise AttributeError("HmacKey was not initialised (no key)")
         if not cyjose_hmac_mac(&self._state, data, size, out, outlen):
             _openssl_error("computation")
@@ -232,7 +288,7 @@ cdef class HmacKey:
         # copy.copy() works on the reference (a new object sharing the keyed
         # template); here the copy gets its own copies of the keyed states.
         cdef HmacKey other = type(self).__new__(type(self))
-        if self._state.inner != NULL and not cyjose_hmac_copy(&other._state, &self._state):
+        if cyjose_hmac_keyed(&self._state) and not cyjose_hmac_copy(&other._state, &self._state):
             _openssl_error("copy")
         other.hash_name = self.hash_name
         other.digest_size = self.digest_size
