@@ -84,6 +84,7 @@ compact = _twin_fixture("_compact", "compact")
 hmac_twin = _twin_fixture("_hmac", "hmac_twin")
 ecdsa = _twin_fixture("_ecdsa", "ecdsa")
 claims = _twin_fixture("_claims", "claims")
+json_twin = _twin_fixture("_json", "json_twin")
 token_twin = _twin_fixture("_token", "token_twin")
 pkey = _twin_fixture("_pkey", "pkey")
 

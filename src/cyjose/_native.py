@@ -17,7 +17,7 @@ __all__ = ["load_twin", "native", "HOT_MODULES", "TWINS"]
 
 #: Every hot module; each has a dispatcher ``cyjose.<name>`` and twins
 #: ``cyjose.<name>_c`` (compiled) and ``cyjose.<name>_py`` (reference).
-HOT_MODULES = ("_b64url", "_compact", "_hmac", "_ecdsa", "_claims", "_token", "_pkey")
+HOT_MODULES = ("_b64url", "_compact", "_hmac", "_ecdsa", "_claims", "_json", "_token", "_pkey")
 
 
 def _flag(name: str) -> bool:

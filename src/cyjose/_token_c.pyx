@@ -14,17 +14,15 @@ from cpython.object cimport PyObject
 from cpython.pycapsule cimport PyCapsule_GetPointer
 from libc.string cimport memcmp
 
-import orjson
-
 from . import _hmac
 from . import _token_py as _reference
 from ._claims import check_claims
-from ._json import parse_object
 
 __all__ = ["TokenFastPath", "TokenCache", "fresh_claims", "MAX_KNOWN_HEADERS"]
 
 include "_compact_core.pxi"
 include "_b64url_core.pxi"
+include "_json_core.pxi"
 
 MAX_KNOWN_HEADERS = _reference.MAX_KNOWN_HEADERS
 
@@ -35,33 +33,8 @@ cdef hmac_verify_raw _hmac_verify = NULL
 if _hmac.C_API is not None:
     _hmac_verify = <hmac_verify_raw>PyCapsule_GetPointer(_hmac.C_API, b"cyjose._hmac_c.verify_raw")
 
-# Held in C variables: no module-dictionary lookup per token.
-cdef object _orjson_loads = orjson.loads
-cdef object _JSONDecodeError = orjson.JSONDecodeError
+# Held in a C variable: no module-dictionary lookup per token.
 cdef object _check_claims = check_claims
-cdef object _parse_object = parse_object
-
-
-cdef bint _may_hold_long_number(const unsigned char *s, Py_ssize_t n) noexcept:
-    """Same predicate as cyjose._json._may_hold_long_number: after ':' '[' or ',' and
-    ignoring whitespace and '-', a run of 19 digits (a number orjson would turn into a float)."""
-    cdef Py_ssize_t i
-    cdef int run = -1  # digits since the last separator, or -1 when not after one
-    cdef unsigned char c
-    for i in range(n):
-        c = s[i]
-        if c == b' ' or c == b'\t' or c == b'\r' or c == b'\n' or c == b'-':
-            continue
-        if c == b':' or c == b'[' or c == b',':
-            run = 0
-        elif b'0' <= c <= b'9':
-            if run >= 0:
-                run += 1
-                if run >= 19:
-                    return True
-        else:
-            run = -1
-    return False
 
 
 cdef class TokenFastPath:
@@ -125,24 +98,9 @@ cdef class TokenFastPath:
                 return None
         elif not verify(PyBytes_FromStringAndSize(data, last - data), signature):
             return None
-        claims = _parse_claims(<bytes>payload)
+        claims = _load_object(<bytes>payload, "payload")
         _check_claims(claims, self._rules, now)
         return header, claims, signature
-
-
-cdef dict _parse_claims(bytes payload):
-    """cyjose._json.loads_object(payload, "payload"), with orjson called directly in the common case."""
-    cdef bint long_number = _may_hold_long_number(<const unsigned char *>PyBytes_AS_STRING(payload),
-                                                  len(payload))
-    claims = None
-    if not long_number:
-        try:
-            claims = _orjson_loads(payload)
-        except _JSONDecodeError:
-            pass
-    if type(claims) is not dict:  # anything unusual: the reference decides, and names the error
-        claims = _parse_object(payload, "payload", long_number)
-    return <dict>claims
 
 
 cdef object _fresh(object value):

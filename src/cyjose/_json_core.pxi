@@ -1,0 +1,217 @@
+# JSON objects in C, shared by the _json_c and _token_c twins through `include`.
+# _load_object(data, what) is cyjose._json_py.loads_object for bytes: it tries,
+# in order, the flat parser below, orjson called directly, and the reference.
+#
+# The flat parser handles the usual shape of a JWT payload: one flat JSON object whose keys are plain
+# printable-ASCII strings and whose values are such strings, integers of at
+# most 18 digits, true, false or null. Anything else -- escapes, non-ASCII
+# text, nesting, fractions, exponents, longer integers, invalid JSON -- makes
+# it give up (return None) and the caller runs the general parser, so every
+# result is exactly what cyjose._json_py returns for the same bytes
+# (duplicate names: the last value wins, at the first name's position).
+#
+# Claim names and common values (iss, aud, ...) repeat from token to token, so
+# a small direct-mapped cache hands out the same str objects again (their
+# hashes already computed) instead of building new ones. It holds at most
+# _FLAT_SLOTS names and _FLAT_SLOTS values of up to _FLAT_CACHED_MAX bytes.
+
+import orjson
+
+from . import _json_py
+
+from cpython.bytes cimport PyBytes_AS_STRING
+from cpython.dict cimport PyDict_New, PyDict_SetItem
+from cpython.long cimport PyLong_FromLongLong
+from cpython.object cimport PyObject
+from cpython.ref cimport Py_XDECREF, Py_INCREF
+from libc.string cimport memcmp, memcpy
+
+cdef extern from "Python.h":
+    object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
+    void *PyUnicode_DATA(object o)
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
+
+cdef enum:
+    _FLAT_SLOTS = 64
+    _FLAT_CACHED_MAX = 48
+    _FLAT_MAX_DIGITS = 18  # any 18-digit integer fits in a signed 64-bit one
+
+cdef PyObject *_flat_names[_FLAT_SLOTS]
+cdef PyObject *_flat_values[_FLAT_SLOTS]
+
+
+cdef inline bint _flat_space(unsigned char c) noexcept:
+    return c == b' ' or c == b'\t' or c == b'\n' or c == b'\r'
+
+
+cdef inline Py_ssize_t _flat_skip_space(const unsigned char *s, Py_ssize_t i, Py_ssize_t n) noexcept:
+    while i < n and _flat_space(s[i]):
+        i += 1
+    return i
+
+
+cdef inline Py_ssize_t _flat_string_end(const unsigned char *s, Py_ssize_t i, Py_ssize_t n) noexcept:
+    """Index of the closing quote of the plain string whose text starts at ``i``; -1 if not plain."""
+    cdef unsigned char c
+    while i < n:
+        c = s[i]
+        if c == b'"':
+            return i
+        if c < 0x20 or c > 0x7E or c == b'\\':
+            return -1
+        i += 1
+    return -1
+
+
+cdef inline unsigned int _flat_slot(const unsigned char *text, Py_ssize_t size) noexcept:
+    return <unsigned int>(size * 31 + text[0] * 7 + text[size - 1]) % _FLAT_SLOTS
+
+
+cdef object _flat_str(const unsigned char *text, Py_ssize_t size, PyObject **cache, unsigned int slot):
+    """The str of printable-ASCII ``text[:size]``, reusing ``cache[slot]`` when it holds the same text."""
+    cdef PyObject *cached = cache[slot]
+    if cached != NULL and PyUnicode_GET_LENGTH(<object>cached) == size \
+            and memcmp(PyUnicode_DATA(<object>cached), text, size) == 0:
+        return <object>cached
+    result = PyUnicode_New(size, 127)
+    memcpy(PyUnicode_DATA(result), text, size)
+    if size <= _FLAT_CACHED_MAX:
+        Py_INCREF(result)
+        cache[slot] = <PyObject *>result
+        Py_XDECREF(cached)
+    return result
+
+
+cdef object _flat_int(const unsigned char *s, Py_ssize_t *pos, Py_ssize_t n):
+    """The integer at ``s[*pos]`` (advancing ``*pos``), or None when it is not a short plain one."""
+    cdef Py_ssize_t i = pos[0], start
+    cdef bint negative = s[i] == b'-'
+    cdef long long value = 0
+    if negative:
+        i += 1
+    start = i
+    while i < n and b'0' <= s[i] <= b'9':
+        value = value * 10 + (s[i] & 0x0F)  # '0'..'9' are 0x30..0x39
+        i += 1
+        if i - start > _FLAT_MAX_DIGITS:
+            return None
+    if i == start or (s[start] == b'0' and i - start > 1):
+        return None  # no digits, or a leading zero: invalid JSON, for the general parser to report
+    if i < n and (s[i] == b'.' or s[i] == b'e' or s[i] == b'E'):
+        return None
+    pos[0] = i
+    return PyLong_FromLongLong(-value if negative else value)
+
+
+cdef object _flat_value(const unsigned char *s, Py_ssize_t *pos, Py_ssize_t n, unsigned int name_slot):
+    """The value at ``s[*pos]`` (advancing ``*pos``), or None when it is not a plain one."""
+    cdef Py_ssize_t i = pos[0], end
+    cdef unsigned char c = s[i]
+    if c == b'"':
+        end = _flat_string_end(s, i + 1, n)
+        if end < 0:
+            return None
+        pos[0] = end + 1
+        if end == i + 1:
+            return ""
+        return _flat_str(s + i + 1, end - i - 1, _flat_values, name_slot)
+    if c == b'-' or b'0' <= c <= b'9':
+        return _flat_int(s, pos, n)
+    if c == b't' and n - i >= 4 and memcmp(s + i, b"true", 4) == 0:
+        pos[0] = i + 4
+        return True
+    if c == b'f' and n - i >= 5 and memcmp(s + i, b"false", 5) == 0:
+        pos[0] = i + 5
+        return False
+    if c == b'n' and n - i >= 4 and memcmp(s + i, b"null", 4) == 0:
+        pos[0] = i + 4
+        return _FLAT_NULL
+    return None
+
+
+cdef object _FLAT_NULL = object()  # a JSON null, told apart from "give up"
+
+
+cdef dict _flat_object(const unsigned char *s, Py_ssize_t n):
+    """The dict of the flat JSON object ``s[:n]``, or None to leave it to the general parser."""
+    cdef Py_ssize_t i = _flat_skip_space(s, 0, n), end
+    cdef unsigned int slot
+    cdef dict result
+    if i >= n or s[i] != b'{':
+        return None
+    result = PyDict_New()
+    i = _flat_skip_space(s, i + 1, n)
+    if i < n and s[i] == b'}':
+        return result if _flat_skip_space(s, i + 1, n) == n else None
+    while True:
+        if i >= n or s[i] != b'"':
+            return None
+        end = _flat_string_end(s, i + 1, n)
+        if end <= i + 1:  # not plain, or empty: the general parser decides
+            return None
+        slot = _flat_slot(s + i + 1, end - i - 1)
+        name = _flat_str(s + i + 1, end - i - 1, _flat_names, slot)
+        i = _flat_skip_space(s, end + 1, n)
+        if i >= n or s[i] != b':':
+            return None
+        i = _flat_skip_space(s, i + 1, n)
+        if i >= n:
+            return None
+        value = _flat_value(s, &i, n, slot)
+        if value is None:
+            return None
+        PyDict_SetItem(result, name, None if value is _FLAT_NULL else value)
+        i = _flat_skip_space(s, i, n)
+        if i < n and s[i] == b',':
+            i = _flat_skip_space(s, i + 1, n)
+            continue
+        if i < n and s[i] == b'}':
+            return result if _flat_skip_space(s, i + 1, n) == n else None
+        return None
+
+
+# Held in C variables: no module-dictionary lookup per token.
+cdef object _orjson_loads = orjson.loads
+cdef object _JSONDecodeError = orjson.JSONDecodeError
+cdef object _reference_parse_object = _json_py.parse_object
+
+
+cdef bint _may_hold_long_number(const unsigned char *s, Py_ssize_t n) noexcept:
+    """Same predicate as cyjose._json_py._may_hold_long_number: after ':' '[' or ',' and
+    ignoring whitespace and '-', a run of 19 digits (a number orjson would turn into a float)."""
+    cdef Py_ssize_t i
+    cdef int run = -1  # digits since the last separator, or -1 when not after one
+    cdef unsigned char c
+    for i in range(n):
+        c = s[i]
+        if c == b' ' or c == b'\t' or c == b'\r' or c == b'\n' or c == b'-':
+            continue
+        if c == b':' or c == b'[' or c == b',':
+            run = 0
+        elif b'0' <= c <= b'9':
+            if run >= 0:
+                run += 1
+                if run >= 19:
+                    return True
+        else:
+            run = -1
+    return False
+
+
+cdef dict _load_object(bytes data, str what):
+    """cyjose._json_py.loads_object(data, what): the same dict or the same DecodeError."""
+    cdef const unsigned char *s = <const unsigned char *>PyBytes_AS_STRING(data)
+    cdef Py_ssize_t n = len(data)
+    cdef dict flat = _flat_object(s, n)
+    if flat is not None:
+        return flat
+    cdef bint long_number = _may_hold_long_number(s, n)
+    value = None
+    if not long_number:
+        try:
+            value = _orjson_loads(data)
+        except _JSONDecodeError:
+            pass
+    if type(value) is not dict:  # anything unusual: the reference decides, and names the error
+        value = _reference_parse_object(data, what, long_number)
+    return <dict>value
