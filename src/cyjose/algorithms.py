@@ -6,13 +6,20 @@ and signs / verifies with it. :meth:`Algorithm.bind_key` goes one step further
 for the fast path: it returns a :class:`BoundKey` whose ``verify`` and ``sign``
 have everything (padding objects, keyed HMAC state, public half of a private
 key) computed once.
+
+Every class also converts keys to and from JWKs (``to_jwk`` / ``from_jwk``, as
+PyJWT's do; the rules live in :mod:`cyjose._jwk`). Beyond PyJWT: the
+fully-specified ``Ed25519`` and ``Ed448`` names (RFC 9864) next to ``EdDSA``,
+and ML-DSA-44/65/87 (FIPS 204; JOSE names and AKP keys of RFC 9964) where
+``cryptography`` and its OpenSSL support ML-DSA.
 """
 
 from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from typing import Any, Callable, ClassVar, Dict, Optional, Tuple, Union
+import json
+from typing import Any, Callable, ClassVar, Dict, Literal, NoReturn, Optional, Tuple, Union, overload
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -36,6 +43,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPubl
 
 from ._ecdsa import der_to_raw, raw_to_der
 from ._hmac import HmacKey
+from ._jwk import DEFAULT_MIN_RSA_KEY_SIZE, MLDSA, jwk_to_key, key_to_jwk, load_key_material, parse_jwk
 from ._keyformats import (
     force_bytes,
     is_der_key,
@@ -47,6 +55,7 @@ from ._keyformats import (
 )
 from ._pkey import HASH_NAMES, PublicKeyVerifier
 from .exceptions import InvalidKeyError, InvalidSignatureError
+from .types import JWKDict
 
 __all__ = [
     "Algorithm",
@@ -57,6 +66,8 @@ __all__ = [
     "RSAPSSAlgorithm",
     "ECAlgorithm",
     "OKPAlgorithm",
+    "MLDSAAlgorithm",
+    "MLDSA_ALGORITHMS",
     "get_default_algorithms",
     "has_crypto",
     "requires_cryptography",
@@ -70,18 +81,30 @@ AllowedOKPKeys = Union[Ed25519PrivateKey, Ed25519PublicKey, Ed448PrivateKey, Ed4
 AllowedKeys = Union[AllowedRSAKeys, AllowedECKeys, AllowedOKPKeys]
 AllowedPrivateKeys = Union[RSAPrivateKey, EllipticCurvePrivateKey, Ed25519PrivateKey, Ed448PrivateKey]
 AllowedPublicKeys = Union[RSAPublicKey, EllipticCurvePublicKey, Ed25519PublicKey, Ed448PublicKey]
-_PRIVATE_KEY_TYPES = (RSAPrivateKey, EllipticCurvePrivateKey, Ed25519PrivateKey, Ed448PrivateKey)
+_MLDSA_PRIVATE_TYPES = tuple(variant.private for variant in MLDSA.values())
+_PRIVATE_KEY_TYPES = (RSAPrivateKey, EllipticCurvePrivateKey, Ed25519PrivateKey, Ed448PrivateKey) + _MLDSA_PRIVATE_TYPES
+_OKP_KEY_TYPES: Dict[Optional[str], Tuple[type, ...]] = {
+    None: (Ed25519PrivateKey, Ed25519PublicKey, Ed448PrivateKey, Ed448PublicKey),
+    "Ed25519": (Ed25519PrivateKey, Ed25519PublicKey),
+    "Ed448": (Ed448PrivateKey, Ed448PublicKey),
+}
 
 #: cyjose always has ``cryptography``; kept for code that checks PyJWT's flag.
 has_crypto = True
 requires_cryptography = {
     "RS256", "RS384", "RS512", "ES256", "ES256K", "ES384", "ES521", "ES512",
-    "PS256", "PS384", "PS512", "EdDSA",
+    "PS256", "PS384", "PS512", "EdDSA", "Ed25519", "Ed448", "ML-DSA-44", "ML-DSA-65", "ML-DSA-87",
 }
 
 
 def get_default_algorithms() -> Dict[str, "Algorithm"]:
-    """A fresh registry of every algorithm cyjose implements, by JWA name."""
+    """A fresh registry of every algorithm cyjose implements, by JWA name.
+
+    ``EdDSA`` takes Ed25519 and Ed448 keys, ``Ed25519`` and ``Ed448`` (RFC 9864)
+    only their own curve. ML-DSA-44/65/87 are present only where
+    ``cryptography`` (and the OpenSSL under it) supports ML-DSA.
+    """
+    mldsa: Dict[str, Algorithm] = {name: MLDSAAlgorithm(name) for name in MLDSA}
     return {
         "none": NoneAlgorithm(),
         "HS256": HMACAlgorithm(HMACAlgorithm.SHA256),
@@ -99,6 +122,9 @@ def get_default_algorithms() -> Dict[str, "Algorithm"]:
         "ES512": ECAlgorithm(ECAlgorithm.SHA512, SECP521R1),
         "ES521": ECAlgorithm(ECAlgorithm.SHA512, SECP521R1),  # PyJWT's legacy alias
         "EdDSA": OKPAlgorithm(),
+        "Ed25519": OKPAlgorithm(curve="Ed25519"),
+        "Ed448": OKPAlgorithm(curve="Ed448"),
+        **mldsa,
     }
 
 
@@ -131,7 +157,9 @@ class BoundKey:
 class Algorithm(ABC):
     """A signature algorithm: prepare a key, sign, verify."""
 
-    _crypto_key_types: ClassVar[Optional[Tuple[type, ...]]] = None
+    # The key classes this algorithm takes (None: not a cryptography-based algorithm);
+    # an instance may narrow it (OKPAlgorithm's curve, MLDSAAlgorithm's variant).
+    _crypto_key_types: Optional[Tuple[type, ...]] = None
 
     def compute_hash_digest(self, bytestr: bytes) -> bytes:
         """Hash ``bytestr`` with this algorithm's hash; NotImplementedError if it has none."""
@@ -178,6 +206,24 @@ class Algorithm(ABC):
     def check_signing_key(self, key: Any) -> None:
         """Raise :class:`InvalidKeyError` if the prepared ``key`` cannot sign (e.g. a public key)."""
 
+    @overload
+    @staticmethod
+    def to_jwk(key_obj: Any, as_dict: Literal[True]) -> JWKDict: ...
+
+    @overload
+    @staticmethod
+    def to_jwk(key_obj: Any, as_dict: Literal[False] = False) -> str: ...
+
+    @staticmethod
+    def to_jwk(key_obj: Any, as_dict: bool = False) -> Union[JWKDict, str]:
+        """``key_obj`` as a JWK (JSON text, or a dict with ``as_dict``); NotImplementedError here."""
+        raise NotImplementedError
+
+    @staticmethod
+    def from_jwk(jwk: Union[str, JWKDict]) -> Any:
+        """The key a JWK (JSON text or dict) holds; NotImplementedError here."""
+        raise NotImplementedError
+
 
 class NoneAlgorithm(Algorithm):
     """``alg: none``: no signature. Only usable when verification is off."""
@@ -194,6 +240,14 @@ class NoneAlgorithm(Algorithm):
 
     def verify(self, msg: bytes, key: None, sig: bytes) -> bool:
         return False
+
+    @staticmethod
+    def to_jwk(key_obj: Any, as_dict: bool = False) -> NoReturn:
+        raise NotImplementedError
+
+    @staticmethod
+    def from_jwk(jwk: Union[str, JWKDict]) -> NoReturn:
+        raise NotImplementedError
 
 
 class HMACAlgorithm(Algorithm):
@@ -246,6 +300,25 @@ class HMACAlgorithm(Algorithm):
 
     def verify(self, msg: bytes, key: bytes, sig: bytes) -> bool:
         return HmacKey(key, self._hash_name).verify(msg, sig)
+
+    @overload
+    @staticmethod
+    def to_jwk(key_obj: Union[str, bytes], as_dict: Literal[True]) -> JWKDict: ...
+
+    @overload
+    @staticmethod
+    def to_jwk(key_obj: Union[str, bytes], as_dict: Literal[False] = False) -> str: ...
+
+    @staticmethod
+    def to_jwk(key_obj: Union[str, bytes], as_dict: bool = False) -> Union[JWKDict, str]:
+        """The secret as an ``oct`` JWK; :class:`InvalidKeyError` for anything but str/bytes."""
+        return _export(key_obj, "oct", as_dict)
+
+    @staticmethod
+    def from_jwk(jwk: Union[str, JWKDict]) -> bytes:
+        """The secret of an ``oct`` JWK; :class:`InvalidKeyError` for any other or malformed JWK."""
+        secret: bytes = _import(jwk, "oct", "Not an HMAC key")
+        return secret
 
     def bind_key(self, key: Any) -> BoundKey:
         secret = self.prepare_key(key)
@@ -303,6 +376,33 @@ class RSAAlgorithm(_AsymmetricAlgorithm):
             f"The RSA key is {key.key_size} bits long, which is below the minimum "
             f"recommended size of {self._MIN_KEY_SIZE} bits. See NIST SP 800-131A."
         )
+
+    @overload
+    @staticmethod
+    def to_jwk(key_obj: Union[AllowedRSAKeys, str, bytes], as_dict: Literal[True]) -> JWKDict: ...
+
+    @overload
+    @staticmethod
+    def to_jwk(key_obj: Union[AllowedRSAKeys, str, bytes], as_dict: Literal[False] = False) -> str: ...
+
+    @staticmethod
+    def to_jwk(key_obj: Union[AllowedRSAKeys, str, bytes], as_dict: bool = False) -> Union[JWKDict, str]:
+        """An RSA key (object, PEM, OpenSSH or DER) as a JWK, with PyJWT's members and ``key_ops``.
+
+        Raises :class:`InvalidKeyError` for anything that is not an RSA key.
+        """
+        return _export(key_obj, "RSA", as_dict)
+
+    @staticmethod
+    def from_jwk(jwk: Union[str, JWKDict], *, min_key_size: int = DEFAULT_MIN_RSA_KEY_SIZE) -> AllowedRSAKeys:
+        """The RSA key (public or private) of a JWK.
+
+        Unlike PyJWT, a modulus under ``min_key_size`` bits (2048 by default)
+        or over 8192 bits is refused, as is every malformed member:
+        :class:`InvalidKeyError`.
+        """
+        key: AllowedRSAKeys = _import(jwk, "RSA", "Not an RSA key", min_key_size)
+        return key
 
     def sign(self, msg: bytes, key: RSAPrivateKey) -> bytes:
         _require_private(key, RSAPrivateKey)
@@ -368,6 +468,29 @@ class ECAlgorithm(_AsymmetricAlgorithm):
         self._validate_curve(prepared)
         return prepared
 
+    @overload
+    @staticmethod
+    def to_jwk(key_obj: Union[AllowedECKeys, str, bytes], as_dict: Literal[True]) -> JWKDict: ...
+
+    @overload
+    @staticmethod
+    def to_jwk(key_obj: Union[AllowedECKeys, str, bytes], as_dict: Literal[False] = False) -> str: ...
+
+    @staticmethod
+    def to_jwk(key_obj: Union[AllowedECKeys, str, bytes], as_dict: bool = False) -> Union[JWKDict, str]:
+        """An EC key (object, PEM, OpenSSH or DER; P-256/384/521, secp256k1) as a JWK.
+
+        Raises :class:`InvalidKeyError` for any other key or curve.
+        """
+        return _export(key_obj, "EC", as_dict)
+
+    @staticmethod
+    def from_jwk(jwk: Union[str, JWKDict]) -> AllowedECKeys:
+        """The EC key of a JWK; coordinates of the wrong length, points off the
+        curve and a ``d`` that does not match raise :class:`InvalidKeyError`."""
+        key: AllowedECKeys = _import(jwk, "EC", "Not an Elliptic curve key")
+        return key
+
     def sign(self, msg: bytes, key: EllipticCurvePrivateKey) -> bytes:
         _require_private(key, EllipticCurvePrivateKey)
         der = key.sign(msg, ECDSA(self.hash_alg()))
@@ -407,12 +530,20 @@ class ECAlgorithm(_AsymmetricAlgorithm):
 
 
 class OKPAlgorithm(_AsymmetricAlgorithm):
-    """EdDSA (RFC 8037) with Ed25519 or Ed448 keys."""
+    """EdDSA (RFC 8037) with Ed25519 or Ed448 keys; with ``curve``, one of them only.
 
-    _crypto_key_types = (Ed25519PrivateKey, Ed25519PublicKey, Ed448PrivateKey, Ed448PublicKey)
+    ``OKPAlgorithm()`` is ``EdDSA``; ``OKPAlgorithm(curve="Ed25519")`` and
+    ``OKPAlgorithm(curve="Ed448")`` are RFC 9864's fully-specified ``Ed25519``
+    and ``Ed448``, which refuse a key of the other curve (InvalidKeyError).
+    """
 
-    def __init__(self, **kwargs: Any) -> None:
-        pass
+    _crypto_key_types = _OKP_KEY_TYPES[None]
+
+    def __init__(self, curve: Optional[str] = None, **kwargs: Any) -> None:
+        if curve not in _OKP_KEY_TYPES:
+            raise ValueError(f"curve must be None, 'Ed25519' or 'Ed448', not {curve!r}")
+        self.curve = curve
+        self._crypto_key_types = _OKP_KEY_TYPES[curve]
 
     def sign(self, msg: Union[str, bytes], key: Union[Ed25519PrivateKey, Ed448PrivateKey]) -> bytes:
         _require_private(key, (Ed25519PrivateKey, Ed448PrivateKey))
@@ -426,17 +557,118 @@ class OKPAlgorithm(_AsymmetricAlgorithm):
         return PublicKeyVerifier(public, "eddsa").verify
 
     def _one_shot_verifier(self, public: Any) -> Callable[[bytes, bytes], bool]:
-        def verify(msg: bytes, sig: bytes) -> bool:
-            try:
-                public.verify(sig, msg)
-            except InvalidSignature:
-                return False
-            return True
+        return _raw_verifier(public)
 
-        return verify
+    @overload
+    @staticmethod
+    def to_jwk(key_obj: Any, as_dict: Literal[True]) -> JWKDict: ...
+
+    @overload
+    @staticmethod
+    def to_jwk(key_obj: Any, as_dict: Literal[False] = False) -> str: ...
+
+    @staticmethod
+    def to_jwk(key_obj: Any, as_dict: bool = False) -> Union[JWKDict, str]:
+        """An OKP key (object, PEM, OpenSSH or DER) as a JWK.
+
+        Ed25519 and Ed448, and also X25519 and X448 (for JWE; PyJWT refuses
+        those). Raises :class:`InvalidKeyError` for any other key.
+        """
+        return _export(key_obj, "OKP", as_dict)
+
+    @staticmethod
+    def from_jwk(jwk: Union[str, JWKDict]) -> Any:
+        """The OKP key (Ed25519, Ed448, X25519 or X448) of a JWK; :class:`InvalidKeyError` if malformed."""
+        return _import(jwk, "OKP", "Not an Octet Key Pair")
 
 
-_BUILTIN_TYPES = (RSAAlgorithm, RSAPSSAlgorithm, ECAlgorithm, OKPAlgorithm)
+class MLDSAAlgorithm(_AsymmetricAlgorithm):
+    """ML-DSA-44 / ML-DSA-65 / ML-DSA-87: FIPS 204 ML-DSA (pure, empty context), RFC 9964.
+
+    Keys are ``cryptography``'s ``MLDSA44PrivateKey``/``MLDSA44PublicKey`` (and
+    65, 87), PEM or JWK ``kty: AKP``. Verification runs in ``cryptography``.
+    Construction raises ValueError for a name this ``cryptography`` (or its
+    OpenSSL) cannot do; :data:`MLDSA_ALGORITHMS` lists the ones it can.
+    """
+
+    def __init__(self, name: str) -> None:
+        variant = MLDSA.get(name)
+        if variant is None:
+            raise ValueError(f"ML-DSA variant {name!r} is not supported here (supported: {sorted(MLDSA)})")
+        self.name = name
+        self._crypto_key_types = (variant.private, variant.public)
+        self._private_type = variant.private
+
+    def sign(self, msg: bytes, key: Any) -> bytes:
+        _require_private(key, self._private_type)
+        return key.sign(force_bytes(msg))  # type: ignore[no-any-return]
+
+    def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
+        public = key.public_key() if isinstance(key, self._private_type) else key
+        return _raw_verifier(public)(force_bytes(msg), force_bytes(sig))
+
+    def _bound_verifier(self, public: Any) -> Callable[[bytes, bytes], bool]:
+        return _raw_verifier(public)  # no compiled path: ML-DSA is not in _pkey
+
+    @overload
+    @staticmethod
+    def to_jwk(key_obj: Any, as_dict: Literal[True]) -> JWKDict: ...
+
+    @overload
+    @staticmethod
+    def to_jwk(key_obj: Any, as_dict: Literal[False] = False) -> str: ...
+
+    @staticmethod
+    def to_jwk(key_obj: Any, as_dict: bool = False) -> Union[JWKDict, str]:
+        """An ML-DSA key (object, PEM or DER) as an AKP JWK: ``alg``, ``pub`` and the seed ``priv``.
+
+        Raises :class:`InvalidKeyError` for any other key.
+        """
+        return _export(key_obj, "AKP", as_dict)
+
+    @staticmethod
+    def from_jwk(jwk: Union[str, JWKDict]) -> Any:
+        """The ML-DSA key of an AKP JWK (``alg`` names the variant); :class:`InvalidKeyError` if malformed."""
+        return _import(jwk, "AKP", "Not an Algorithm Key Pair")
+
+
+#: The ML-DSA names :class:`MLDSAAlgorithm` supports with this ``cryptography``.
+MLDSA_ALGORITHMS = tuple(MLDSA)
+
+_BUILTIN_TYPES = (RSAAlgorithm, RSAPSSAlgorithm, ECAlgorithm, OKPAlgorithm, MLDSAAlgorithm)
+
+
+def _raw_verifier(public: Any) -> Callable[[bytes, bytes], bool]:
+    """``verify(msg, sig)`` for a key whose ``verify(sig, msg)`` takes the message itself."""
+
+    def verify(msg: bytes, sig: bytes) -> bool:
+        try:
+            public.verify(sig, msg)
+        except InvalidSignature:
+            return False
+        return True
+
+    return verify
+
+
+def _export(key: Any, kty: str, as_dict: bool) -> Union[JWKDict, str]:
+    """``to_jwk``: ``key`` (str/bytes: PEM, OpenSSH or DER, except for ``oct``) as a ``kty`` JWK."""
+    if kty != "oct" and isinstance(key, (str, bytes)):
+        key = load_key_material(key)
+    elif kty == "oct" and not isinstance(key, (str, bytes)):
+        raise InvalidKeyError(f"Expected an HMAC secret (str or bytes), got {type(key).__name__}")
+    jwk = key_to_jwk(key)
+    if jwk["kty"] != kty:
+        raise InvalidKeyError(f"Expected a key of type {kty}, got {type(key).__name__}")
+    return jwk if as_dict else json.dumps(jwk)
+
+
+def _import(jwk: Union[str, JWKDict], kty: str, wrong_kty: str, min_rsa_key_size: int = DEFAULT_MIN_RSA_KEY_SIZE) -> Any:
+    """``from_jwk``: the key of a ``kty`` JWK; InvalidKeyError ``wrong_kty`` for another type."""
+    obj = parse_jwk(jwk)
+    if obj.get("kty") != kty:
+        raise InvalidKeyError(wrong_kty)
+    return jwk_to_key(obj, min_rsa_key_size)
 
 
 def _coordinate_size(curve: EllipticCurve) -> int:
