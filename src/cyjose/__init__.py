@@ -7,6 +7,7 @@ and :class:`Signer` prepare a key once for many tokens.
 from __future__ import annotations
 
 from ._native import native as _native_in_use
+from .api_jwk import PyJWK, PyJWKSet
 from .api_jws import (
     PyJWS,
     get_algorithm_by_name,
@@ -47,6 +48,8 @@ NATIVE: bool = _native_in_use()
 
 __all__ = [
     "NATIVE",
+    "PyJWK",
+    "PyJWKSet",
     "PyJWS",
     "PyJWT",
     "Signer",

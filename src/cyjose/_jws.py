@@ -15,6 +15,7 @@ from ._callsite import warn_at_caller
 from ._compact import split_jws
 from ._json import loads_object
 from .algorithms import Algorithm, BoundKey
+from .api_jwk import PyJWK
 from .exceptions import (
     DecodeError,
     InvalidAlgorithmError,
@@ -162,8 +163,12 @@ def bind_named(registry: Any, name: str, key: Any, enforce: bool, name_in_error:
     """``key`` prepared for the algorithm ``registry`` knows as ``name``, its length checked.
 
     Raises :class:`InvalidAlgorithmError` for an unknown name and whatever
-    preparing the key or :func:`check_key_strength` raises.
+    preparing the key or :func:`check_key_strength` raises. A :class:`PyJWK`
+    verifies only tokens of its own algorithm, and only if its ``use`` /
+    ``key_ops`` allow "verify" (:meth:`PyJWK.usable_for`).
     """
+    if isinstance(key, PyJWK):
+        key = key._key_for("verify", name)
     try:
         algorithm = registry.get_algorithm_by_name(name)
     except NotImplementedError:
