@@ -1,0 +1,93 @@
+"""``python -m cyjose.help``: facts for a bug report, printed as JSON.
+
+The shape follows ``python -m jwt.help`` (``platform``, ``implementation``,
+``cryptography`` and the library's own entry), with ``cyjose`` in place of
+``pyjwt``; the ``cyjose`` entry also says which twin each hot module uses and
+which libcrypto the compiled twins call. ``python -m cyjose --version`` prints
+the same facts as text.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+from importlib import metadata
+from typing import Dict, Union
+
+import cryptography
+
+import cyjose
+from cyjose import _hmac
+from cyjose.__main__ import _DEPENDENCIES
+from cyjose._native import TWINS
+
+__all__ = ["info", "main", "cryptography_version", "cyjose_version"]
+
+#: The installed ``cryptography`` (always present: cyjose depends on it).
+cryptography_version: str = cryptography.__version__
+#: This cyjose's version (``jwt.help`` has ``pyjwt_version`` here).
+cyjose_version: str = cyjose.__version__
+
+Section = Dict[str, Union[str, bool, Dict[str, str]]]
+
+
+def _platform() -> Section:
+    try:
+        return {"system": platform.system(), "release": platform.release()}
+    except OSError:  # platform probes the OS; a locked-down sandbox can refuse
+        return {"system": "Unknown", "release": "Unknown"}
+
+
+def _implementation_version() -> str:
+    name = platform.python_implementation()
+    if name == "CPython":
+        return platform.python_version()
+    if name == "PyPy":
+        # the PyPy release, not the Python language level it implements
+        release = sys.pypy_version_info  # type: ignore[attr-defined]
+        suffix = "" if release.releaselevel == "final" else release.releaselevel
+        return f"{release.major}.{release.minor}.{release.micro}{suffix}"
+    return "Unknown"
+
+
+def _installed_version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def _cyjose() -> Section:
+    libcrypto = _hmac.OPENSSL_VERSION
+    return {
+        "version": cyjose_version,
+        "native": cyjose.NATIVE,
+        "twins": dict(sorted(TWINS.items())),
+        # "" when the Python twins of _hmac/_pkey are in use
+        "libcrypto": libcrypto if isinstance(libcrypto, str) else "",
+    }
+
+
+def info() -> Dict[str, Section]:
+    """Platform, interpreter, cyjose and dependency versions for a bug report.
+
+    Never raises: a fact that cannot be read is reported as ``"Unknown"`` or ``""``.
+    """
+    report: Dict[str, Section] = {
+        "platform": _platform(),
+        "implementation": {"name": platform.python_implementation(), "version": _implementation_version()},
+        "cyjose": _cyjose(),
+    }
+    for distribution in _DEPENDENCIES:
+        report[distribution] = {"version": _installed_version(distribution)}
+    return report
+
+
+def main() -> None:
+    """Print :func:`info` as indented JSON with sorted keys."""
+    print(json.dumps(info(), sort_keys=True, indent=2))
+
+
+if __name__ == "__main__":
+    main()
