@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any, Optional, Union
+from typing import Optional, Union
+
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurve
 
 from ._ecdsa import der_to_raw, raw_to_der
 from ._keyformats import force_bytes, is_pem_format, is_ssh_key
@@ -77,11 +79,11 @@ def bytes_to_number(string: bytes) -> int:
     return int.from_bytes(string, "big")
 
 
-def _coordinate_size(curve: Any) -> int:
+def _coordinate_size(curve: EllipticCurve) -> int:
     return (curve.key_size + 7) // 8
 
 
-def der_to_raw_signature(der_sig: bytes, curve: Any) -> bytes:
+def der_to_raw_signature(der_sig: bytes, curve: EllipticCurve) -> bytes:
     """DER ECDSA signature -> JWS ``r||s`` for ``curve``; ValueError if malformed."""
     try:
         return der_to_raw(der_sig, _coordinate_size(curve))
@@ -89,7 +91,7 @@ def der_to_raw_signature(der_sig: bytes, curve: Any) -> bytes:
         raise ValueError(str(exc)) from None
 
 
-def raw_to_der_signature(raw_sig: bytes, curve: Any) -> bytes:
+def raw_to_der_signature(raw_sig: bytes, curve: EllipticCurve) -> bytes:
     """JWS ``r||s`` -> DER for ``curve``; ValueError("Invalid signature") on a bad length."""
     try:
         return raw_to_der(raw_sig, _coordinate_size(curve))
