@@ -36,6 +36,7 @@ from .exceptions import (
     PyJWKSetError,
     PyJWTError,
 )
+from .jwks_client import AsyncPyJWKClient, PyJWKClient
 from .signer import Signer
 from .verifier import Verifier
 from .warnings import InsecureKeyLengthWarning
@@ -50,6 +51,8 @@ __all__ = [
     "NATIVE",
     "PyJWK",
     "PyJWKSet",
+    "PyJWKClient",
+    "AsyncPyJWKClient",
     "PyJWS",
     "PyJWT",
     "Signer",

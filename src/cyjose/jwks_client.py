@@ -1,0 +1,567 @@
+"""Signing keys from a JWKS endpoint: :class:`PyJWKClient` (threads) and :class:`AsyncPyJWKClient` (asyncio).
+
+PyJWT 2.15's client, with the same constructor arguments, methods,
+exceptions and messages, plus what its users asked for:
+
+* **Safety.** Only ``http``/``https`` URIs (refused at construction); a
+  redirect is an error, never followed; the body is read at most
+  ``max_response_bytes`` (1 MiB) and within ``timeout`` seconds in total.
+  Garbage (not JSON, not an object, no usable key) raises
+  :class:`PyJWKClientError` or :class:`PyJWKSetError`, never a raw exception.
+* **Stale-if-error.** When a refresh fails and a set was fetched before, the
+  client keeps serving that set -- for at most ``stale_if_error`` seconds past
+  its expiry (default one day, ``None`` for no limit, ``0`` to turn it off) --
+  and keeps the failure in :attr:`last_error` (and logs it). While it serves a
+  stale set it retries at most once per ``cooldown_duration``. With no set to
+  fall back on, the failure is raised as in PyJWT.
+* **Unknown kid.** A ``kid`` missing from the cached set triggers at most one
+  fetch per ``cooldown_duration`` (every fetch attempt, good or failed, starts
+  the cooldown). Within the cooldown an unknown ``kid`` raises
+  :class:`PyJWKClientError` without any network call, so a flood of tokens with
+  random kids cannot hammer the endpoint. A ``kid`` that is not a string never
+  triggers a fetch.
+* **Single flight.** Callers needing a fetch while one is in progress wait
+  for it (at most ``timeout`` + 1 s from its start) and share its result or
+  error: N concurrent misses make one HTTP request.
+* **Cache-Control.** ``max-age=N`` from the endpoint replaces ``lifespan`` for
+  that response, clamped to [5 s, 1 day]; ``no-store``/``no-cache`` (or an
+  unreadable ``max-age``) count as ``max-age=0``, so the set is reused for
+  the 5 s floor -- a burst of requests does not become a burst of fetches. A
+  ``lifespan`` below 5 s lowers the floor to it. ``Expires`` and ``Age`` are
+  ignored.
+* **Keys.** The signing keys are those with a ``kid`` that may verify
+  (:meth:`PyJWK.usable_for`: PyJWT's ``use`` rule, plus ``key_ops`` and a
+  signature algorithm), so a key-agreement key is never handed out. Lookup
+  by ``kid`` is a dict lookup in the current set. A key is never served after
+  its set stopped being servable, so ``cache_keys`` and ``max_cached_keys``
+  are accepted for compatibility but change nothing (PyJWT's ``cache_keys``
+  kept serving a key the endpoint had withdrawn).
+
+``clock`` (keyword) is the monotonic time source for expiry, cooldown and
+staleness decisions; network waits always use real time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import http.client
+import logging
+import math
+import re
+import threading
+import time
+import urllib.request
+from ssl import SSLContext
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, Union
+from urllib.error import HTTPError
+from urllib.parse import urlsplit
+
+from ._json import loads_object
+from .api_jwk import PyJWK, PyJWKSet
+from .api_jwt import decode_complete
+from .exceptions import DecodeError, PyJWKClientConnectionError, PyJWKClientError, PyJWTError
+from .jwk_set_cache import JWKSetCache
+
+__all__ = ["PyJWKClient", "AsyncPyJWKClient", "DEFAULT_MAX_RESPONSE_BYTES"]
+
+_log = logging.getLogger(__name__)
+
+#: Largest JWKS body read by default (a real key set is a few KiB).
+DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
+_DEFAULT_STALE_IF_ERROR = 86400.0
+_MAX_AGE_FLOOR = 5.0
+_MAX_AGE_CEILING = 86400.0
+# Waiters give the fetch in progress this long beyond its own timeout.
+_WAIT_GRACE = 1.0
+_READ_CHUNK = 64 * 1024
+_DIGITS = re.compile(r"[0-9]+")
+
+# What a caller needs from _obtain(): the set as the cache allows, a fresh
+# fetch (refresh=True), or a refetch for an unknown kid (cooldown permitting).
+_NORMAL, _REFRESH, _UNKNOWN_KID = "normal", "refresh", "unknown kid"
+
+
+class _Response(NamedTuple):
+    body: bytes
+    cache_control: str
+
+
+class _Fetched(NamedTuple):
+    jwk_set: PyJWKSet
+    lifespan: float
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """A 3xx answer becomes an HTTPError: a JWKS URI must not send the client elsewhere."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _fetch_failed(reason: Any) -> PyJWKClientConnectionError:
+    return PyJWKClientConnectionError(f'Fail to fetch data from the url, err: "{reason}"')
+
+
+def _check_uri(uri: str) -> None:
+    """Refuse at construction what must never be fetched: non-http(s) schemes, unusable URIs."""
+    if not isinstance(uri, str):
+        raise TypeError(f"The JWKS URI must be a str, got {type(uri).__name__}")
+    try:
+        parts = urlsplit(uri)
+        scheme = parts.scheme.lower()
+        if scheme in ("http", "https"):
+            parts.port  # noqa: B018 -- raises ValueError for a malformed port
+    except ValueError as exc:
+        raise PyJWKClientError(f"Invalid JWKS URI: {exc}") from None
+    if scheme not in ("http", "https"):
+        raise PyJWKClientError(
+            f"Invalid JWKS URI scheme {scheme!r}: only 'http' and 'https' are supported."
+        )
+    if not parts.hostname:
+        raise PyJWKClientError("Invalid JWKS URI: no host")
+    if "@" in parts.netloc:  # urllib would not send them, and would echo them in its errors
+        raise PyJWKClientError("Invalid JWKS URI: credentials in the URI are not supported (send them in headers)")
+    if not uri.isascii() or any(c.isspace() or not c.isprintable() for c in uri):
+        raise PyJWKClientError("Invalid JWKS URI: only printable ASCII without spaces (percent-encode the rest)")
+
+
+def _check_positive(name: str, value: float) -> None:
+    if not value > 0:  # also refuses NaN
+        raise PyJWKClientError(f'{name} must be greater than 0, the input is "{value}"')
+
+
+def _check_cooldown(cooldown_duration: float) -> None:
+    if cooldown_duration < 0:
+        raise PyJWKClientError(
+            "Cooldown duration must be greater than or equal to 0, "
+            f'the input is "{cooldown_duration}"'
+        )
+    if not math.isfinite(cooldown_duration):
+        raise PyJWKClientError(f'Cooldown duration must be finite, the input is "{cooldown_duration}"')
+
+
+def _read_bounded(response: Any, limit: int, deadline: float) -> bytes:
+    """The body, refused beyond ``limit`` bytes or past ``deadline`` (time.monotonic)."""
+    declared = response.headers.get("Content-Length", "")
+    if _DIGITS.fullmatch(declared) and int(declared[:20]) > limit:
+        raise PyJWKClientError(f"The JWKS response is larger than {limit} bytes")
+    chunks: List[bytes] = []
+    size = 0
+    while True:
+        # read1: at most one socket read, so a trickling server meets the deadline check.
+        chunk = response.read1(min(_READ_CHUNK, limit + 1 - size))
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > limit:
+            raise PyJWKClientError(f"The JWKS response is larger than {limit} bytes")
+        if time.monotonic() > deadline:
+            raise _fetch_failed("timed out reading the response")
+        chunks.append(chunk)
+
+
+def _parse_object(body: bytes) -> Dict[str, Any]:
+    try:
+        return loads_object(body, "JWKS")
+    except DecodeError:
+        raise PyJWKClientError("The JWKS endpoint did not return a JSON object") from None
+
+
+def _as_jwk_set(data: Any) -> PyJWKSet:
+    """``data`` (a ``PyJWKSet`` or the endpoint's JSON) as a ``PyJWKSet``."""
+    if isinstance(data, PyJWKSet):
+        return data
+    if not isinstance(data, dict):
+        raise PyJWKClientError("The JWKS endpoint did not return a JSON object")
+    return PyJWKSet.from_dict(data)
+
+
+def _max_age(cache_control: str) -> Optional[float]:
+    """The freshness the endpoint grants in seconds, or None when it says nothing."""
+    seconds: Optional[float] = None
+    for directive in cache_control.split(","):
+        name, _, value = directive.partition("=")
+        name = name.strip().lower()
+        if name in ("no-store", "no-cache"):
+            return 0.0
+        if name == "max-age":
+            digits = value.strip().strip('"')
+            if not _DIGITS.fullmatch(digits):
+                return 0.0  # RFC 9111 §4.2.1: an invalid max-age means stale
+            seconds = _MAX_AGE_CEILING if len(digits) > 9 else float(digits)
+    return seconds
+
+
+def _copy_error(error: PyJWTError) -> PyJWTError:
+    """A fresh instance to raise in one more caller (a shared instance's traceback would grow)."""
+    clone = copy.copy(error)
+    clone.__cause__ = error
+    return clone
+
+
+def _consume_outcome(task: "asyncio.Task[Any]") -> None:
+    """Mark a fetch task's error as seen: every waiter may have given up before it ended."""
+    if not task.cancelled():
+        task.exception()
+
+
+class _Flight:
+    """One fetch in progress in a thread; other threads wait on ``done``."""
+
+    __slots__ = ("done", "deadline", "jwk_set", "error")
+
+    def __init__(self, deadline: float) -> None:
+        self.done = threading.Event()
+        self.deadline = deadline
+        self.jwk_set: Optional[PyJWKSet] = None
+        self.error: Optional[PyJWTError] = None
+
+
+class _ClientBase:
+    """Configuration, cache state and decisions shared by the sync and async clients."""
+
+    def __init__(
+        self,
+        uri: str,
+        cache_keys: bool = False,
+        max_cached_keys: int = 16,
+        cache_jwk_set: bool = True,
+        lifespan: float = 300,
+        headers: Optional[Dict[str, Any]] = None,
+        timeout: float = 30,
+        ssl_context: Optional[SSLContext] = None,
+        cooldown_duration: float = 30,
+        *,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        stale_if_error: Optional[float] = _DEFAULT_STALE_IF_ERROR,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        _check_uri(uri)
+        _check_cooldown(cooldown_duration)
+        _check_positive("Timeout", timeout)
+        _check_positive("max_response_bytes", max_response_bytes)
+        if stale_if_error is not None and not stale_if_error >= 0:
+            raise PyJWKClientError(f'stale_if_error must be None or at least 0, the input is "{stale_if_error}"')
+        if cache_jwk_set:
+            _check_positive("Lifespan", lifespan)
+        self.uri = uri
+        self.headers: Dict[str, Any] = dict(headers or {})
+        self.timeout = timeout
+        self.ssl_context = ssl_context
+        self.cooldown_duration = cooldown_duration
+        self.lifespan = lifespan
+        self.cache_keys = cache_keys
+        self.max_cached_keys = max_cached_keys
+        self.max_response_bytes = int(max_response_bytes)
+        self.stale_if_error = stale_if_error
+        self.jwk_set_cache: Optional[JWKSetCache] = JWKSetCache(lifespan, clock=clock) if cache_jwk_set else None
+        #: The error of the most recent failed fetch; None once a fetch succeeds.
+        self.last_error: Optional[PyJWTError] = None
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._last_attempt: Optional[float] = None
+        self._last_attempt_failed = False
+        self._index: Tuple[Optional[PyJWKSet], List[PyJWK], Dict[str, PyJWK]] = (None, [], {})
+        # Fetches in progress by scope: None for threads, the event loop for asyncio.
+        self._flights: Dict[Any, Any] = {}
+
+    # -- HTTP (blocking; the async client runs it in a worker thread) --------
+
+    def _http_get(self) -> _Response:
+        """GET the URI once; connection problems, HTTP errors and redirects raise PyJWKClientConnectionError."""
+        deadline = time.monotonic() + self.timeout
+        handlers: List[Any] = [_RefuseRedirects()]
+        if self.ssl_context is not None:
+            handlers.append(urllib.request.HTTPSHandler(context=self.ssl_context))
+        try:
+            request = urllib.request.Request(self.uri, headers=self.headers)
+            with urllib.request.build_opener(*handlers).open(request, timeout=self.timeout) as response:
+                body = _read_bounded(response, self.max_response_bytes, deadline)
+                cache_control = ", ".join(response.headers.get_all("Cache-Control") or ())
+        except HTTPError as exc:
+            exc.close()
+            reason = f"{exc} (redirects are not followed)" if 300 <= exc.code < 400 else exc
+            raise _fetch_failed(reason) from exc
+        except (OSError, http.client.HTTPException, ValueError) as exc:  # URLError, timeouts, bad headers
+            raise _fetch_failed(exc) from exc
+        return _Response(body, cache_control)
+
+    def _lifespan_of(self, response: _Response) -> float:
+        granted = _max_age(response.cache_control)
+        if granted is None:
+            return self.lifespan
+        return min(max(granted, min(_MAX_AGE_FLOOR, self.lifespan)), _MAX_AGE_CEILING)
+
+    def _download(self) -> _Fetched:
+        """One complete fetch: HTTP, JSON, key set and its lifespan."""
+        response = self._http_get()
+        return _Fetched(_as_jwk_set(_parse_object(response.body)), self._lifespan_of(response))
+
+    # -- state ---------------------------------------------------------------
+
+    def _plan(self, mode: str) -> Optional[PyJWKSet]:
+        """The set to use without fetching, or None when a fetch is due. Call with the lock held."""
+        cache = self.jwk_set_cache
+        if mode == _REFRESH or cache is None:
+            return None
+        if mode == _NORMAL:
+            fresh = cache.get()
+            if fresh is not None or not (self._last_attempt_failed and self._cooling_down()):
+                return fresh
+            return cache.get_stale(self.stale_if_error)  # failed recently: no retry yet
+        return cache.get_stale(self.stale_if_error) if self._cooling_down() else None
+
+    def _cooling_down(self) -> bool:
+        last = self._last_attempt
+        return last is not None and self._clock() - last < self.cooldown_duration
+
+    def _start_attempt(self) -> None:
+        self._last_attempt = self._clock()
+
+    def _accept(self, fetched: _Fetched) -> PyJWKSet:
+        """Record a successful fetch and cache its set."""
+        with self._lock:
+            if self.jwk_set_cache is not None:
+                self.jwk_set_cache.put(fetched.jwk_set, lifespan=fetched.lifespan)
+            self.last_error = None
+            self._last_attempt_failed = False
+        return fetched.jwk_set
+
+    def _reject(self, error: PyJWTError) -> None:
+        """Record a failed fetch."""
+        with self._lock:
+            self.last_error = error
+            self._last_attempt_failed = True
+        _log.warning("JWKS fetch failed: %s", error)
+
+    def _fall_back(self, error: PyJWTError) -> PyJWKSet:
+        """After a failed fetch: the stale set if one may be served, else raise ``error``."""
+        cache = self.jwk_set_cache
+        stale = cache.get_stale(self.stale_if_error) if cache is not None else None
+        if stale is None:
+            raise _copy_error(error)
+        return stale
+
+    # -- keys ----------------------------------------------------------------
+
+    def _signing_keys(self, jwk_set: PyJWKSet) -> Tuple[List[PyJWK], Dict[str, PyJWK]]:
+        """The set's keys that have a ``kid`` and may verify signatures, and a kid index.
+
+        "May verify" is :meth:`PyJWK.usable_for`: ``use`` "sig" or absent (PyJWT's
+        rule), and also ``key_ops`` allowing "verify" and a signature algorithm
+        (PyJWT would hand out a JWE key-agreement key, which no token verifies with).
+        """
+        indexed, keys, by_kid = self._index
+        if indexed is not jwk_set:
+            keys = [k for k in jwk_set.keys if k.key_id and k.usable_for("verify")]
+            by_kid = {}
+            for key in keys:
+                if isinstance(key.key_id, str):
+                    by_kid.setdefault(key.key_id, key)  # the first one wins, as in match_kid
+            self._index = (jwk_set, keys, by_kid)
+        if not keys:
+            raise PyJWKClientError("The JWKS endpoint did not contain any signing keys")
+        return keys, by_kid
+
+    def _lookup(self, jwk_set: PyJWKSet, kid: Any) -> Optional[PyJWK]:
+        by_kid = self._signing_keys(jwk_set)[1]
+        return by_kid.get(kid) if isinstance(kid, str) else None
+
+    @staticmethod
+    def _not_found(kid: Any) -> PyJWKClientError:
+        return PyJWKClientError(f'Unable to find a signing key that matches: "{kid}"')
+
+    @staticmethod
+    def _kid_of(token: Union[str, bytes]) -> Any:
+        unverified = decode_complete(token, options={"verify_signature": False})
+        return unverified["header"].get("kid")
+
+    @staticmethod
+    def match_kid(signing_keys: List[PyJWK], kid: str) -> Optional[PyJWK]:
+        """The first key in ``signing_keys`` whose ``kid`` equals ``kid``, or None."""
+        for key in signing_keys:
+            if key.key_id == kid:
+                return key
+        return None
+
+
+class PyJWKClient(_ClientBase):
+    """Signing keys from a JWKS endpoint, for threaded code (PyJWT's ``PyJWKClient``).
+
+    ``PyJWKClient(uri, cache_keys=False, max_cached_keys=16, cache_jwk_set=True,
+    lifespan=300, headers=None, timeout=30, ssl_context=None,
+    cooldown_duration=30, *, max_response_bytes=1 MiB, stale_if_error=86400,
+    clock=time.monotonic)``; the module docstring gives the rules. Raises
+    :class:`PyJWKClientError` for a non-http(s) or malformed ``uri`` and for
+    out-of-range numbers (``lifespan``, ``timeout`` and ``max_response_bytes``
+    must be > 0, ``cooldown_duration`` finite and >= 0, ``stale_if_error``
+    None or >= 0). Thread-safe.
+    """
+
+    def fetch_data(self) -> Any:
+        """GET the endpoint once (no stale fallback, no single flight) and return its JSON object.
+
+        With the set cache on, the set is cached. Subclasses may override this
+        (as with PyJWT) to fetch another way; the client then caches what it
+        returns (a JWKS dict or a ``PyJWKSet``) for ``lifespan`` seconds.
+        Raises :class:`PyJWKClientConnectionError` (network, HTTP error,
+        redirect, timeout), :class:`PyJWKClientError` (not a JSON object, too
+        large) or :class:`PyJWKSetError` (no usable key, when caching).
+        """
+        response = self._http_get()
+        data = _parse_object(response.body)
+        if self.jwk_set_cache is not None:
+            self._accept(_Fetched(_as_jwk_set(data), self._lifespan_of(response)))
+        return data
+
+    def get_jwk_set(self, refresh: bool = False) -> PyJWKSet:
+        """The key set: cached while fresh, else fetched (``refresh=True``: fetched now).
+
+        A failed fetch falls back on the stale set when allowed; otherwise it
+        raises what :meth:`fetch_data` raises.
+        """
+        return self._obtain(_REFRESH if refresh else _NORMAL)[0]
+
+    def get_signing_keys(self, refresh: bool = False) -> List[PyJWK]:
+        """The set's keys with ``use`` "sig" (or none) and a ``kid``; PyJWKClientError if there are none."""
+        return list(self._signing_keys(self.get_jwk_set(refresh))[0])
+
+    def get_signing_key(self, kid: str) -> PyJWK:
+        """The signing key whose ``kid`` is ``kid``, refetching once (cooldown permitting) if it is unknown.
+
+        Raises :class:`PyJWKClientError` when no key matches, or what
+        :meth:`get_jwk_set` raises.
+        """
+        jwk_set, fetched = self._obtain(_NORMAL)
+        key = self._lookup(jwk_set, kid)
+        if key is None and not fetched and isinstance(kid, str):
+            key = self._lookup(self._obtain(_UNKNOWN_KID)[0], kid)
+        if key is None:
+            raise self._not_found(kid)
+        return key
+
+    def get_signing_key_from_jwt(self, token: Union[str, bytes]) -> PyJWK:
+        """The signing key named by the (unverified) ``kid`` header of ``token``.
+
+        Raises :class:`DecodeError`/:class:`InvalidTokenError` for a malformed
+        token and what :meth:`get_signing_key` raises.
+        """
+        return self.get_signing_key(self._kid_of(token))
+
+    def _obtain(self, mode: str) -> Tuple[PyJWKSet, bool]:
+        """``(set, fetched)``: ``fetched`` is True when this call waited for a fetch."""
+        if mode == _NORMAL and self.jwk_set_cache is not None:
+            fresh = self.jwk_set_cache.get()  # lock-free fast path
+            if fresh is not None:
+                return fresh, False
+        with self._lock:
+            ready = self._plan(mode)
+            if ready is not None:
+                return ready, False
+            flight = self._flights.get(None)
+            leader = flight is None
+            if flight is None:
+                flight = self._flights[None] = _Flight(time.monotonic() + self.timeout)
+                self._start_attempt()
+        if leader:
+            self._lead(flight)
+        elif not flight.done.wait(max(0.0, flight.deadline + _WAIT_GRACE - time.monotonic())):
+            return self._fall_back(_fetch_failed("timed out waiting for the fetch in progress")), True
+        if flight.jwk_set is not None:
+            return flight.jwk_set, True
+        return self._fall_back(flight.error or _fetch_failed("the fetch in progress failed")), True
+
+    def _lead(self, flight: _Flight) -> None:
+        try:
+            flight.jwk_set = self._accept(self._fetch_once())
+        except PyJWTError as error:
+            self._reject(error)
+            flight.error = error
+        finally:
+            with self._lock:
+                del self._flights[None]
+            flight.done.set()
+
+    def _fetch_once(self) -> _Fetched:
+        if type(self).fetch_data is not PyJWKClient.fetch_data:
+            return _Fetched(_as_jwk_set(self.fetch_data()), self.lifespan)
+        return self._download()
+
+
+class AsyncPyJWKClient(_ClientBase):
+    """:class:`PyJWKClient` for asyncio: the same arguments and rules, coroutine methods.
+
+    Needs no HTTP library: the stdlib fetch runs in the event loop's default
+    executor. To use an async HTTP client instead, override
+    :meth:`fetch_data` with a coroutine returning the endpoint's JSON object
+    (and raising :class:`PyJWKClientConnectionError` on failure). One fetch
+    task per event loop is shared by every coroutine that needs it; callers
+    that give up or are cancelled do not cancel it.
+    """
+
+    async def fetch_data(self) -> Any:
+        """Async :meth:`PyJWKClient.fetch_data` (same result, caching and errors)."""
+        response = await asyncio.get_running_loop().run_in_executor(None, self._http_get)
+        data = _parse_object(response.body)
+        if self.jwk_set_cache is not None:
+            self._accept(_Fetched(_as_jwk_set(data), self._lifespan_of(response)))
+        return data
+
+    async def get_jwk_set(self, refresh: bool = False) -> PyJWKSet:
+        """Async :meth:`PyJWKClient.get_jwk_set`."""
+        return (await self._obtain(_REFRESH if refresh else _NORMAL))[0]
+
+    async def get_signing_keys(self, refresh: bool = False) -> List[PyJWK]:
+        """Async :meth:`PyJWKClient.get_signing_keys`."""
+        return list(self._signing_keys(await self.get_jwk_set(refresh))[0])
+
+    async def get_signing_key(self, kid: str) -> PyJWK:
+        """Async :meth:`PyJWKClient.get_signing_key`."""
+        jwk_set, fetched = await self._obtain(_NORMAL)
+        key = self._lookup(jwk_set, kid)
+        if key is None and not fetched and isinstance(kid, str):
+            key = self._lookup((await self._obtain(_UNKNOWN_KID))[0], kid)
+        if key is None:
+            raise self._not_found(kid)
+        return key
+
+    async def get_signing_key_from_jwt(self, token: Union[str, bytes]) -> PyJWK:
+        """Async :meth:`PyJWKClient.get_signing_key_from_jwt`."""
+        return await self.get_signing_key(self._kid_of(token))
+
+    async def _obtain(self, mode: str) -> Tuple[PyJWKSet, bool]:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            ready = self._plan(mode)
+            if ready is not None:
+                return ready, False
+            flight = self._flights.get(loop)
+            if flight is None:
+                self._start_attempt()
+                task = loop.create_task(self._lead(loop))
+                task.add_done_callback(_consume_outcome)
+                flight = self._flights[loop] = (task, loop.time() + self.timeout)
+        task, deadline = flight
+        try:
+            remaining = max(0.0, deadline + _WAIT_GRACE - loop.time())
+            return await asyncio.wait_for(asyncio.shield(task), remaining), True
+        except asyncio.TimeoutError:
+            return self._fall_back(_fetch_failed("timed out waiting for the fetch in progress")), True
+        except PyJWTError as error:
+            return self._fall_back(error), True
+
+    async def _lead(self, loop: asyncio.AbstractEventLoop) -> PyJWKSet:
+        try:
+            return self._accept(await self._fetch_once())
+        except PyJWTError as error:
+            self._reject(error)
+            raise
+        finally:
+            with self._lock:
+                self._flights.pop(loop, None)
+
+    async def _fetch_once(self) -> _Fetched:
+        if type(self).fetch_data is not AsyncPyJWKClient.fetch_data:
+            return _Fetched(_as_jwk_set(await self.fetch_data()), self.lifespan)
+        return await asyncio.get_running_loop().run_in_executor(None, self._download)
