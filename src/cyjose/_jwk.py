@@ -114,9 +114,11 @@ def _mldsa_variants() -> Dict[str, MLDSAVariant]:
 #: ML-DSA parameter sets by JOSE name; empty when ``cryptography`` cannot do ML-DSA.
 MLDSA: Dict[str, MLDSAVariant] = _mldsa_variants()
 
-#: JWE key-management algorithms (RFC 7518 §4.1, RFC 8037 §3.2) and the key types
-#: each takes: keys published for them load, but never sign or verify.
+#: JWE algorithms -- key management (RFC 7518 §4.1, RFC 8037 §3.2) and, for
+#: direct encryption keys, content encryption (§5.1) -- and the key types each
+#: takes: keys published for them load, but never sign or verify.
 JWE_KEY_ALGORITHMS: Dict[str, Tuple[str, ...]] = {
+    **dict.fromkeys(("A128GCM", "A192GCM", "A256GCM", "A128CBC-HS256", "A192CBC-HS384", "A256CBC-HS512"), ("oct",)),
     **dict.fromkeys(("RSA1_5", "RSA-OAEP", "RSA-OAEP-256", "RSA-OAEP-384", "RSA-OAEP-512"), ("RSA",)),
     **dict.fromkeys(("A128KW", "A192KW", "A256KW", "A128GCMKW", "A192GCMKW", "A256GCMKW", "dir"), ("oct",)),
     **dict.fromkeys(("PBES2-HS256+A128KW", "PBES2-HS384+A192KW", "PBES2-HS512+A256KW"), ("oct",)),

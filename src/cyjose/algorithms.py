@@ -663,7 +663,9 @@ def _export(key: Any, kty: str, as_dict: bool) -> Union[JWKDict, str]:
     return jwk if as_dict else json.dumps(jwk)
 
 
-def _import(jwk: Union[str, JWKDict], kty: str, wrong_kty: str, min_rsa_key_size: int = DEFAULT_MIN_RSA_KEY_SIZE) -> Any:
+def _import(
+    jwk: Union[str, JWKDict], kty: str, wrong_kty: str, min_rsa_key_size: int = DEFAULT_MIN_RSA_KEY_SIZE
+) -> Any:
     """``from_jwk``: the key of a ``kty`` JWK; InvalidKeyError ``wrong_kty`` for another type."""
     obj = parse_jwk(jwk)
     if obj.get("kty") != kty:
