@@ -80,18 +80,19 @@ INTENTIONAL: Dict[str, str] = {
     "jwt.algorithms:RSAPSSAlgorithm.from_jwk": "inherits RSAAlgorithm.from_jwk",
     "jwt.algorithms:OKPAlgorithm.__init__": (
         "curve=None restricts an instance to Ed25519 or Ed448 (the RFC 9864 names 'Ed25519' and 'Ed448')"),
+    "jwt.jwks_client:PyJWKClient.__init__": (
+        "keyword-only max_response_bytes (1 MiB: a bounded read), stale_if_error (serve the last good set "
+        "when a refresh fails) and clock (an injectable monotonic clock); jwks_client.py"),
+    "jwt.jwk_set_cache:JWKSetCache.__init__": "keyword-only clock, as PyJWKClient's",
+    "jwt.jwk_set_cache:JWKSetCache.put": "keyword-only lifespan: a response's Cache-Control max-age for that set",
 }
 
-_JWKS_PENDING = "cyjose.{} is not written yet (PyJWKClient is in progress, issue 4)"
-#: Whole modules not in cyjose yet: every entry of theirs is an expected failure.
-PENDING_MODULES: Dict[str, str] = {
-    "jwt.jwks_client": _JWKS_PENDING.format("jwks_client"),
-    "jwt.jwk_set_cache": _JWKS_PENDING.format("jwk_set_cache"),
-}
+#: Whole modules not in cyjose yet ("jwt.<module>" -> reason): every entry of theirs is an
+#: expected failure. Empty since PyJWKClient landed; kept for PyJWT releases to come.
+PENDING_MODULES: Dict[str, str] = {}
 
 #: Gaps in files this audit does not own: "<pyjwt module>:<qualified name>" -> reason.
 KNOWN_GAPS: Dict[str, str] = {
-    "jwt:PyJWKClient": "__init__.py does not export PyJWKClient (cyjose.jwks_client in progress)",
     "jwt.algorithms:OKPAlgorithm.__init__": (
         "algorithms.py: OKPAlgorithm.__init__(self, curve=None, **kwargs) takes curve positionally; "
         "PyJWT has (self, **kwargs). Make it keyword-only: (self, *, curve=None, **kwargs)"),
