@@ -21,12 +21,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x448, x25519
 from cryptography.x509.oid import NameOID
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import cyjose
 from cyjose import InvalidAlgorithmError, InvalidKeyError, PyJWK, PyJWKError, PyJWKSet, PyJWKSetError, PyJWTError
 from cyjose.algorithms import ECAlgorithm, HMACAlgorithm, OKPAlgorithm, RSAAlgorithm
-
-jwcrypto_jwk = pytest.importorskip("jwcrypto.jwk", reason="jwcrypto (interop reference) is not installed")
 
 
 def b64u(data: bytes) -> str:
@@ -585,6 +585,7 @@ def test_jwe_algorithm_needs_a_matching_key_type() -> None:
 @pytest.mark.parametrize("private", [False, True], ids=["public", "private"])
 @pytest.mark.parametrize("kind", list(KINDS), ids=KIND_IDS)
 def test_thumbprint_matches_jwcrypto(kind: Tuple[str, str], private: bool) -> None:
+    jwcrypto_jwk = pytest.importorskip("jwcrypto.jwk")
     key = private_key(*kind) if private else private_key(*kind).public_key()
     reference = jwcrypto_jwk.JWK(**expected_members(key))  # members checked against cryptography above
     jwk = PyJWK(KINDS[kind].to_jwk(key, as_dict=True))
@@ -594,6 +595,7 @@ def test_thumbprint_matches_jwcrypto(kind: Tuple[str, str], private: bool) -> No
 
 
 def test_thumbprint_of_a_secret_matches_jwcrypto() -> None:
+    jwcrypto_jwk = pytest.importorskip("jwcrypto.jwk")
     secret = bytes(range(32))
     reference = jwcrypto_jwk.JWK(kty="oct", k=b64u(secret))
     assert PyJWK({"kty": "oct", "k": b64u(secret), "kid": "ignored"}).thumbprint() == reference.thumbprint()
@@ -703,3 +705,71 @@ def test_set_with_timestamp() -> None:
     wrapped = PyJWTSetWithTimestamp(jwks)
     assert wrapped.get_jwk_set() is jwks
     assert isinstance(wrapped.get_timestamp(), float)
+
+
+# --------------------------------------------------------------------------- hostile input
+
+MEMBER_NAMES = ["kty", "crv", "x", "y", "d", "n", "e", "p", "q", "dp", "dq", "qi", "oth", "k", "alg", "pub",
+                "priv", "kid", "use", "key_ops", "x5c", "x5t", "x5t#S256"]
+MEMBER_VALUES = st.one_of(
+    st.sampled_from(["RSA", "EC", "OKP", "oct", "AKP", "P-256", "P-521", "secp256k1", "Ed25519", "Ed448",
+                     "X25519", "X448", "ES256", "RS256", "EdDSA", "Ed448", "ML-DSA-44", "ECDH-ES", "A128KW",
+                     "sig", "enc", "AQAB", "", "AA", "A", "=", "AAAA=="]),
+    st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", max_size=90),
+    st.text(max_size=12), st.integers(), st.none(), st.booleans(), st.floats(allow_nan=True),
+    st.lists(st.one_of(st.text(max_size=8), st.integers()), max_size=3),
+    st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(members=st.dictionaries(st.sampled_from(MEMBER_NAMES), MEMBER_VALUES, max_size=10),
+       algorithm=st.one_of(st.none(), st.sampled_from(["ES256", "RS256", "HS256", "EdDSA", "Ed448", "x"])))
+def test_arbitrary_members_only_raise_cyjose_errors(members: Dict[str, Any], algorithm: Any) -> None:
+    try:
+        jwk = PyJWK(members, algorithm)
+    except PyJWTError:
+        return
+    jwk.thumbprint()
+    repr(jwk)
+    if jwk.key_type != "oct":
+        jwk.to_dict()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(max_size=60), st.binary(max_size=60),
+                 st.recursive(st.none() | st.integers() | st.text(max_size=5),
+                              lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner,
+                                                                                          max_size=3),
+                              max_leaves=8).map(json.dumps)))
+def test_arbitrary_json_only_raises_cyjose_errors(data: Any) -> None:
+    for load in (PyJWKSet.from_json, PyJWK.from_json, ECAlgorithm.from_jwk, RSAAlgorithm.from_jwk,
+                 OKPAlgorithm.from_jwk, HMACAlgorithm.from_jwk):
+        try:
+            load(data)
+        except PyJWTError:
+            pass
+
+
+def test_deeply_nested_json_is_refused_cleanly() -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    with pytest.raises(PyJWKSetError):
+        PyJWKSet.from_json(deep)
+    with pytest.raises(InvalidKeyError):
+        PyJWK.from_json('{"kty": ' + deep + "}")
+
+
+VALID_JWKS: List[Callable[[], Dict[str, Any]]] = [rsa_private_jwk, rsa_jwk, ec_private_jwk, ec_jwk, okp_private_jwk,
+                                                  lambda: {"kty": "oct", "k": b64u(bytes(32))}]
+
+
+@settings(max_examples=400, deadline=None)
+@given(base=st.sampled_from(VALID_JWKS), name=st.sampled_from(MEMBER_NAMES),
+       value=st.one_of(MEMBER_VALUES, st.binary(min_size=0, max_size=70).map(b64u)))
+def test_one_bad_member_in_a_valid_jwk_only_raises_cyjose_errors(
+    base: Callable[[], Dict[str, Any]], name: str, value: Any
+) -> None:
+    try:
+        PyJWK({**base(), name: value}).thumbprint()
+    except PyJWTError:
+        pass

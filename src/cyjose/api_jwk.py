@@ -217,8 +217,8 @@ class PyJWK:
 
 
 def _check_metadata(jwk: JWKDict) -> None:
-    """Types of the common members (RFC 7517 §4); :class:`InvalidKeyError`."""
-    for name in ("kid", "use", "alg"):
+    """Types of the common members (RFC 7517 §4) and ``crv``; :class:`InvalidKeyError`."""
+    for name in ("kid", "use", "alg", "crv"):
         if jwk.get(name) is not None and not isinstance(jwk[name], str):
             raise InvalidKeyError(f'JWK member "{name}" must be a string')
     ops = jwk.get("key_ops")
