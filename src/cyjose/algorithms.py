@@ -170,7 +170,8 @@ class Algorithm(ABC):
             digest = hashes.Hash(hash_alg())
             digest.update(bytestr)
             return digest.finalize()
-        return hash_alg(bytestr).digest()
+        digest_bytes: bytes = hash_alg(bytestr).digest()
+        return digest_bytes
 
     def check_crypto_key_type(self, key: Any) -> None:
         """Raise :class:`InvalidKeyError` unless ``key`` is of this algorithm's key family."""
@@ -441,7 +442,8 @@ class RSAPSSAlgorithm(RSAAlgorithm):
     _SCHEME: ClassVar[str] = "pss"
 
     def _padding(self) -> padding.AsymmetricPadding:
-        return padding.PSS(mgf=padding.MGF1(self.hash_alg()), salt_length=self.hash_alg.digest_size)
+        hash_alg = self.hash_alg()
+        return padding.PSS(mgf=padding.MGF1(hash_alg), salt_length=hash_alg.digest_size)
 
 
 class ECAlgorithm(_AsymmetricAlgorithm):
@@ -460,11 +462,11 @@ class ECAlgorithm(_AsymmetricAlgorithm):
         if self.expected_curve is not None and not isinstance(key.curve, self.expected_curve):
             raise InvalidKeyError(
                 f"The key's curve '{key.curve.name}' does not match the expected "
-                f"curve '{self.expected_curve.name}' for this algorithm"
+                f"curve '{self.expected_curve().name}' for this algorithm"
             )
 
     def prepare_key(self, key: Any) -> AllowedECKeys:
-        prepared = super().prepare_key(key)
+        prepared: AllowedECKeys = super().prepare_key(key)
         self._validate_curve(prepared)
         return prepared
 
@@ -539,7 +541,7 @@ class OKPAlgorithm(_AsymmetricAlgorithm):
 
     _crypto_key_types = _OKP_KEY_TYPES[None]
 
-    def __init__(self, curve: Optional[str] = None, **kwargs: Any) -> None:
+    def __init__(self, *, curve: Optional[str] = None, **kwargs: Any) -> None:
         if curve not in _OKP_KEY_TYPES:
             raise ValueError(f"curve must be None, 'Ed25519' or 'Ed448', not {curve!r}")
         self.curve = curve
@@ -561,20 +563,20 @@ class OKPAlgorithm(_AsymmetricAlgorithm):
 
     @overload
     @staticmethod
-    def to_jwk(key_obj: Any, as_dict: Literal[True]) -> JWKDict: ...
+    def to_jwk(key: Any, as_dict: Literal[True]) -> JWKDict: ...
 
     @overload
     @staticmethod
-    def to_jwk(key_obj: Any, as_dict: Literal[False] = False) -> str: ...
+    def to_jwk(key: Any, as_dict: Literal[False] = False) -> str: ...
 
     @staticmethod
-    def to_jwk(key_obj: Any, as_dict: bool = False) -> Union[JWKDict, str]:
+    def to_jwk(key: Any, as_dict: bool = False) -> Union[JWKDict, str]:  # PyJWT names it "key" here
         """An OKP key (object, PEM, OpenSSH or DER) as a JWK.
 
         Ed25519 and Ed448, and also X25519 and X448 (for JWE; PyJWT refuses
         those). Raises :class:`InvalidKeyError` for any other key.
         """
-        return _export(key_obj, "OKP", as_dict)
+        return _export(key, "OKP", as_dict)
 
     @staticmethod
     def from_jwk(jwk: Union[str, JWKDict]) -> Any:
