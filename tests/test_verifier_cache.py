@@ -1,8 +1,8 @@
 """The Verifier's verified-token cache and its whole-token fast path, through the public API.
 
 Whichever twin of ``cyjose._token`` is live is tested (the two CI legs cover
-both). Time is controlled by replacing the ``time`` module that
-``cyjose.verifier`` reads ``time.time()`` from.
+both). Time is controlled by patching ``time.time``, as freezegun and
+monkeypatch users do: every path of the Verifier must read the clock there.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import json
 import math
 import sys
 import threading
-import types
+import time
 
 import pytest
 
@@ -74,7 +74,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     fake = Clock(T)
-    monkeypatch.setattr(verifier_module, "time", types.SimpleNamespace(time=fake.time))
+    monkeypatch.setattr(time, "time", fake.time)
     return fake
 
 
@@ -617,6 +617,11 @@ def _fast_path_table():
             _signed(head, b"[1, 2]"),
             _signed(head, b'{"aud": "api", "exp": "soon"}'),
             _signed(head, b'{"aud": "api", "nbf": 1e400}'),
+            # payloads decoded on the heap rather than the stack, valid and not
+            encode({"sub": kid, "aud": "api", "pad": "x" * 5000}, headers={"kid": kid}),
+            _signed(head, b'{"aud": "api", "pad": "' + b"y" * 5000 + b'", "exp": 1}'),
+            # a signature longer than any HMAC
+            f"{head}.{payload}.{sig * 3}",
             good.encode(),
         ]
     table.append(encode({"aud": "api"}, keys.secret("HS512"), headers={"kid": "a"}, algorithm="HS512"))
@@ -638,7 +643,7 @@ def _signed(head: str, payload: bytes) -> str:
 def test_fast_path_matches_decode():
     table = _fast_path_table()
     expected = [outcome(cyjose.decode, token, KEY, algorithms=["HS256"], audience="api") for token in table]
-    assert sum(e[0] == "ok" for e in expected) == 6
+    assert sum(e[0] == "ok" for e in expected) == 9
     pairs = list(zip(table, expected))
     for order in (pairs, pairs[::-1]):
         v = cyjose.Verifier(KEY, algorithms=["HS256"], audience="api")
@@ -646,6 +651,18 @@ def test_fast_path_matches_decode():
             for token, want in order:
                 assert outcome(v.verify, token) == want, token
             order = order[::-1]
+
+
+def test_fast_path_reads_the_patched_clock(clock):
+    # freezegun and monkeypatch users patch time.time: the fast path must see it too.
+    v = cyjose.Verifier(KEY, algorithms=["HS256"])
+    token = encode({"sub": "a", "exp": T + 10})
+    for _ in range(3):  # the first call teaches the header; then the fast path answers
+        clock.now = T
+        assert v.verify(token) == {"sub": "a", "exp": T + 10}
+        clock.now = T + 10
+        with pytest.raises(ExpiredSignatureError):
+            v.verify(token)
 
 
 def test_fast_path_verify_complete_matches_decode_complete():

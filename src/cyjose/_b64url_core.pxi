@@ -20,23 +20,31 @@ cdef void _init_table() noexcept:
 _init_table()
 
 
-cdef bytes _decode(const unsigned char *src, Py_ssize_t n):
-    """Decode ``src[:n]``; None when it is not a canonical strict encoding."""
-    cdef Py_ssize_t end = n, padding, remainder, full, out_len, i, j
-    cdef unsigned int v, bad = 0
-    cdef unsigned char *dst
+cdef Py_ssize_t _decoded_size(const unsigned char *src, Py_ssize_t n) noexcept:
+    """Size of the decoding of ``src[:n]``; -1 when its length or padding is impossible."""
+    cdef Py_ssize_t end = n, padding, remainder
     while end > 0 and src[end - 1] == b'=':
         end -= 1
     padding = n - end
     remainder = end % 4
     if remainder == 1:
-        return None
+        return -1
     if padding and (padding > 2 or (remainder + padding) % 4):
-        return None
+        return -1
+    return (end // 4) * 3 + (remainder - 1 if remainder else 0)
+
+
+cdef bint _decode_to(const unsigned char *src, Py_ssize_t n, unsigned char *dst) noexcept:
+    """Decode ``src[:n]`` into ``dst`` (``_decoded_size`` bytes, which must not be -1).
+
+    False when ``src`` is not a canonical strict encoding.
+    """
+    cdef Py_ssize_t end = n, remainder, full, i, j
+    cdef unsigned int v, bad = 0
+    while end > 0 and src[end - 1] == b'=':
+        end -= 1
+    remainder = end % 4
     full = end // 4
-    out_len = full * 3 + (remainder - 1 if remainder else 0)
-    out = PyBytes_FromStringAndSize(NULL, out_len)
-    dst = <unsigned char *>PyBytes_AS_STRING(out)
     j = 0
     for i in range(0, full * 4, 4):
         v = ((<unsigned int>_DECODE[src[i]] << 18) | (<unsigned int>_DECODE[src[i + 1]] << 12)
@@ -58,6 +66,15 @@ cdef bytes _decode(const unsigned char *src, Py_ssize_t n):
         bad |= (_DECODE[src[i + 2]] & 0x03) << 8
         dst[j] = <unsigned char>((_DECODE[src[i]] << 2) | (_DECODE[src[i + 1]] >> 4))
         dst[j + 1] = <unsigned char>(((_DECODE[src[i + 1]] & 0x0F) << 4) | (_DECODE[src[i + 2]] >> 2))
-    if bad & 0xFF80:  # 0xFF marks a character outside the alphabet (bit 7 set)
+    return not (bad & 0xFF80)  # 0xFF marks a character outside the alphabet (bit 7 set)
+
+
+cdef bytes _decode(const unsigned char *src, Py_ssize_t n):
+    """Decode ``src[:n]``; None when it is not a canonical strict encoding."""
+    cdef Py_ssize_t size = _decoded_size(src, n)
+    if size < 0:
+        return None
+    out = PyBytes_FromStringAndSize(NULL, size)
+    if not _decode_to(src, n, <unsigned char *>PyBytes_AS_STRING(out)):
         return None
     return out

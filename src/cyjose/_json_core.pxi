@@ -19,7 +19,7 @@ import orjson
 
 from . import _json_py
 
-from cpython.bytes cimport PyBytes_AS_STRING
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.dict cimport PyDict_New, PyDict_SetItem
 from cpython.long cimport PyLong_FromLongLong
 from cpython.object cimport PyObject
@@ -201,11 +201,23 @@ cdef bint _may_hold_long_number(const unsigned char *s, Py_ssize_t n) noexcept:
 cdef dict _load_object(bytes data, str what):
     """cyjose._json_py.loads_object(data, what): the same dict or the same DecodeError."""
     cdef const unsigned char *s = <const unsigned char *>PyBytes_AS_STRING(data)
-    cdef Py_ssize_t n = len(data)
+    cdef dict flat = _flat_object(s, len(data))
+    if flat is not None:
+        return flat
+    return _load_general(data, what)
+
+
+cdef dict _load_object_view(const unsigned char *s, Py_ssize_t n, str what):
+    """:func:`_load_object` of ``s[:n]``, which needs no bytes object for a flat object."""
     cdef dict flat = _flat_object(s, n)
     if flat is not None:
         return flat
-    cdef bint long_number = _may_hold_long_number(s, n)
+    return _load_general(PyBytes_FromStringAndSize(<const char *>s, n), what)
+
+
+cdef dict _load_general(bytes data, str what):
+    """Any object: orjson called directly, or the reference when orjson would differ or fail."""
+    cdef bint long_number = _may_hold_long_number(<const unsigned char *>PyBytes_AS_STRING(data), len(data))
     value = None
     if not long_number:
         try:

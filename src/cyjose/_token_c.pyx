@@ -14,11 +14,13 @@ from cpython.object cimport PyObject
 from cpython.pycapsule cimport PyCapsule_GetPointer
 from libc.string cimport memcmp
 
+import time
+
 from . import _hmac
 from . import _token_py as _reference
 from ._claims import check_claims
 
-__all__ = ["TokenFastPath", "TokenCache", "fresh_claims", "MAX_KNOWN_HEADERS"]
+__all__ = ["VerifierCore", "TokenFastPath", "TokenCache", "fresh_claims", "MAX_KNOWN_HEADERS"]
 
 include "_compact_core.pxi"
 include "_b64url_core.pxi"
@@ -33,8 +35,14 @@ cdef hmac_verify_raw _hmac_verify = NULL
 if _hmac.C_API is not None:
     _hmac_verify = <hmac_verify_raw>PyCapsule_GetPointer(_hmac.C_API, b"cyjose._hmac_c.verify_raw")
 
-# Held in a C variable: no module-dictionary lookup per token.
+# Held in C variables: no module-dictionary lookup per token. The clock is
+# looked up on the time module per call, so patching time.time works.
 cdef object _check_claims = check_claims
+cdef object _time = time
+
+cdef enum:
+    _STACK_PAYLOAD = 4096  # decoded payloads up to this size need no bytes object
+    _STACK_SIGNATURE = 64  # the longest HMAC (SHA-512)
 
 
 cdef class TokenFastPath:
@@ -66,41 +74,103 @@ cdef class TokenFastPath:
 
         Raises what the general path raises once the signature has verified.
         """
+        return self._run(token, now, True)
+
+    def claims(self, token, now):
+        """The claims alone of :meth:`verify` (None when the general path must decide)."""
+        return self._run(token, now, False)
+
+    cdef object _run(self, object token, object now, bint complete):
         cdef const char *data = NULL
         cdef const char *first = NULL
         cdef const char *last = NULL
-        cdef Py_ssize_t size = 0
-        cdef PyObject *found
-        cdef tuple known = None
-        cdef tuple recent = self._last
-        if _split_view(token, &data, &size, &first, &last) != SPLIT_OK:
+        cdef Py_ssize_t size = 0, payload_size, signature_size
+        cdef unsigned char payload_buffer[_STACK_PAYLOAD]
+        cdef unsigned char signature_buffer[_STACK_SIGNATURE]
+        cdef unsigned char *payload_bytes = payload_buffer
+        cdef bytes payload = None
+        cdef bytes signature = None
+        cdef tuple known = self._known(token, &data, &size, &first, &last)
+        if known is None:
             return None
+        header, verify, hmac_key = known
+        # The payload is decoded onto the stack unless it is large; the
+        # signature too for HMAC, unless the caller wants it.
+        payload_size = _decoded_size(<const unsigned char *>first + 1, last - first - 1)
+        signature_size = _decoded_size(<const unsigned char *>last + 1, data + size - last - 1)
+        if payload_size < 0 or signature_size < 0:
+            return None
+        if payload_size > _STACK_PAYLOAD:
+            payload = PyBytes_FromStringAndSize(NULL, payload_size)
+            payload_bytes = <unsigned char *>PyBytes_AS_STRING(payload)
+        if not _decode_to(<const unsigned char *>first + 1, last - first - 1, payload_bytes):
+            return None
+        if hmac_key is not None and not complete:
+            if signature_size > _STACK_SIGNATURE:
+                return None  # longer than any HMAC: the general path reports it
+            if not _decode_to(<const unsigned char *>last + 1, data + size - last - 1, signature_buffer):
+                return None
+            if not _hmac_verify(hmac_key, data, <size_t>(last - data),
+                                <const char *>signature_buffer, <size_t>signature_size):
+                return None
+        else:
+            signature = _decode(<const unsigned char *>last + 1, data + size - last - 1)
+            if signature is None:
+                return None
+            if hmac_key is not None:
+                if not _hmac_verify(hmac_key, data, <size_t>(last - data),
+                                    PyBytes_AS_STRING(signature), <size_t>signature_size):
+                    return None
+            elif not verify(PyBytes_FromStringAndSize(data, last - data), signature):
+                return None
+        claims = _load_object_view(payload_bytes, payload_size, "payload")
+        _check_claims(claims, self._rules, now)
+        if complete:
+            return header, claims, signature
+        return claims
+
+    cdef tuple _known(self, object token, const char **data, Py_ssize_t *size,
+                      const char **first, const char **last):
+        """The known (header, verify, hmac_key) of ``token``'s header segment, else None."""
+        cdef PyObject *found
+        cdef tuple recent = self._last
+        cdef Py_ssize_t header_size
+        if _split_view(token, data, size, first, last) != SPLIT_OK:
+            return None
+        header_size = first[0] - data[0]
         # Most services see one header over and over: compare with the last one first.
         if recent is not None:
             segment = <bytes>recent[0]
-            if len(segment) == first - data and memcmp(PyBytes_AS_STRING(segment), data, first - data) == 0:
-                known = <tuple>recent[1]
-        if known is None:
-            header_segment = PyBytes_FromStringAndSize(data, first - data)
-            found = PyDict_GetItem(self._headers, header_segment)
-            if found == NULL:
-                return None
-            known = <tuple>found
-            self._last = (header_segment, known)
-        header, verify, hmac_key = known
-        payload = _decode(<const unsigned char *>first + 1, last - first - 1)
-        signature = _decode(<const unsigned char *>last + 1, data + size - last - 1)
-        if payload is None or signature is None:
+            if len(segment) == header_size and memcmp(PyBytes_AS_STRING(segment), data[0], header_size) == 0:
+                return <tuple>recent[1]
+        header_segment = PyBytes_FromStringAndSize(data[0], header_size)
+        found = PyDict_GetItem(self._headers, header_segment)
+        if found == NULL:
             return None
-        if hmac_key is not None:
-            if not _hmac_verify(hmac_key, data, <size_t>(last - data),
-                                PyBytes_AS_STRING(signature), <size_t>len(<bytes>signature)):
-                return None
-        elif not verify(PyBytes_FromStringAndSize(data, last - data), signature):
-            return None
-        claims = _load_object(<bytes>payload, "payload")
-        _check_claims(claims, self._rules, now)
-        return header, claims, signature
+        self._last = (header_segment, <tuple>found)
+        return <tuple>found
+
+
+cdef class VerifierCore:
+    """The per-token entry point of :class:`cyjose.Verifier`, its base class.
+
+    See :class:`cyjose._token_py.VerifierCore`, the reference.
+    """
+
+    cdef public tuple _state
+    cdef public object _cache
+
+    def verify(self, token):
+        """Verify ``token`` (str or bytes) and return its claims.
+
+        Raises exactly what ``cyjose.decode()`` raises for the same token, key,
+        algorithms and claim rules.
+        """
+        if self._cache is None:
+            claims = (<TokenFastPath>self._state[1])._run(token, _time.time(), False)
+            if claims is not None:
+                return claims
+        return self._verify(token, None)[1]
 
 
 cdef object _fresh(object value):

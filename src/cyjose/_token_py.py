@@ -15,6 +15,7 @@ JSON, claims) raises exactly what the general path would.
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from ._b64url import b64url_decode
@@ -23,7 +24,7 @@ from ._compact import split_jws
 from ._json import loads_object
 from .exceptions import DecodeError
 
-__all__ = ["TokenFastPath", "TokenCache", "fresh_claims", "MAX_KNOWN_HEADERS"]
+__all__ = ["VerifierCore", "TokenFastPath", "TokenCache", "fresh_claims", "MAX_KNOWN_HEADERS"]
 
 #: Header segments remembered per Verifier (a key set rarely has more kids).
 MAX_KNOWN_HEADERS = 32
@@ -75,6 +76,36 @@ class TokenFastPath:
         claims = loads_object(payload, "payload")
         check_claims(claims, self._rules, now)
         return header, claims, signature
+
+    def claims(self, token: Any, now: float) -> Optional[Dict[str, Any]]:
+        """The claims alone of :meth:`verify` (None when the general path must decide)."""
+        verified = self.verify(token, now)
+        return None if verified is None else verified[1]
+
+
+class VerifierCore:
+    """The per-token entry point of :class:`cyjose.Verifier`, its base class.
+
+    The Verifier publishes ``_state`` (``(keys, fast_path, key_tags)``) and
+    ``_cache`` (its TokenCache or None) and implements ``_verify(token,
+    detached_payload)`` for everything but the common case handled here. The
+    clock is ``time.time()``, looked up on every call, so tools that patch it
+    (freezegun, monkeypatch) see their time used.
+    """
+
+    __slots__ = ("_state", "_cache")
+
+    def verify(self, token: Any) -> Dict[str, Any]:
+        """Verify ``token`` (str or bytes) and return its claims.
+
+        Raises exactly what ``cyjose.decode()`` raises for the same token, key,
+        algorithms and claim rules.
+        """
+        if self._cache is None:
+            claims = self._state[1].claims(token, time.time())
+            if claims is not None:
+                return claims
+        return self._verify(token, None)[1]  # type: ignore[attr-defined, no-any-return]
 
 
 def fresh_claims(claims: Dict[str, Any]) -> Dict[str, Any]:

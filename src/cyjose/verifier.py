@@ -12,7 +12,7 @@ from ._compact import split_jws
 from ._json import loads_object
 from ._jws import allowed_alg, bind_named, decode_jws
 from ._options import DEFAULT_OPTIONS, build_claim_rules, merge_options, options_snapshot
-from ._token import TokenCache, TokenFastPath, fresh_claims
+from ._token import TokenCache, TokenFastPath, VerifierCore, fresh_claims
 from .algorithms import BoundKey
 from .api_jws import _jws_global_obj, normalize_algorithms
 from .exceptions import InvalidAlgorithmError
@@ -32,7 +32,7 @@ class CacheInfo(NamedTuple):
     maxsize: int
 
 
-class Verifier:
+class Verifier(VerifierCore):
     """Verifies many tokens against one key, one allow-list and one set of claim rules.
 
     Everything that does not depend on the token is done here, once: the key
@@ -59,7 +59,9 @@ class Verifier:
     :meth:`cache_info` reports hits, misses and size.
     """
 
-    __slots__ = ("_key", "_state", "_lazy", "_registry", "_rules", "_options", "_cache", "_cache_ttl", "algorithms")
+    # verify(token), the per-token entry point, is VerifierCore's (compiled with the
+    # native twins); it reads ``_state`` and ``_cache`` and falls back to ``_verify``.
+    __slots__ = ("_key", "_lazy", "_registry", "_rules", "_options", "_cache_ttl", "algorithms")
 
     def __init__(
         self,
@@ -152,14 +154,6 @@ class Verifier:
         if cache is None:
             return CacheInfo(0, 0, 0, 0)
         return CacheInfo(cache.hits, cache.misses, len(cache), cache.maxsize)
-
-    def verify(self, token: Union[str, bytes]) -> Dict[str, Any]:
-        """Verify ``token`` and return its claims."""
-        if self._cache is None:  # the common case, without a detour through _verify
-            verified = self._state[1].verify(token, time.time())
-            if verified is not None:
-                return verified[1]
-        return self._verify(token, None)[1]
 
     def verify_complete(self, token: Union[str, bytes], detached_payload: Optional[bytes] = None) -> Dict[str, Any]:
         """Verify ``token``: ``{"header": dict, "payload": dict, "signature": bytes}``."""
