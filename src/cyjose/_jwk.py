@@ -94,20 +94,26 @@ _MLDSA_SEED_SIZE = 32
 
 
 def _mldsa_variants() -> Dict[str, MLDSAVariant]:
-    """The ML-DSA parameter sets this ``cryptography`` and its OpenSSL support (maybe none)."""
+    """The ML-DSA parameter sets this ``cryptography`` and its OpenSSL support (perhaps none).
+
+    Each is probed: the module and class names vary across ``cryptography``
+    releases and backends, and a missing one must never break the import.
+    """
     try:
         from cryptography.hazmat.primitives.asymmetric import mldsa
     except ImportError:  # cryptography too old
         return {}
-    variants = {
-        "ML-DSA-44": MLDSAVariant(mldsa.MLDSA44PublicKey, mldsa.MLDSA44PrivateKey, 1312),
-        "ML-DSA-65": MLDSAVariant(mldsa.MLDSA65PublicKey, mldsa.MLDSA65PrivateKey, 1952),
-        "ML-DSA-87": MLDSAVariant(mldsa.MLDSA87PublicKey, mldsa.MLDSA87PrivateKey, 2592),
-    }
-    try:  # the module exists even where the OpenSSL underneath lacks ML-DSA
-        variants["ML-DSA-44"].private.from_seed_bytes(bytes(_MLDSA_SEED_SIZE))
-    except UnsupportedAlgorithm:
-        return {}
+    variants = {}
+    for name, public_size in (("ML-DSA-44", 1312), ("ML-DSA-65", 1952), ("ML-DSA-87", 2592)):
+        public = getattr(mldsa, f"MLDSA{name[-2:]}PublicKey", None)
+        private = getattr(mldsa, f"MLDSA{name[-2:]}PrivateKey", None)
+        if public is None or private is None:
+            continue
+        try:
+            private.from_seed_bytes(bytes(_MLDSA_SEED_SIZE))
+        except (UnsupportedAlgorithm, AttributeError):  # no ML-DSA in the OpenSSL underneath
+            continue
+        variants[name] = MLDSAVariant(public, private, public_size)
     return variants
 
 
