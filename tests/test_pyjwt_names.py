@@ -91,19 +91,10 @@ INTENTIONAL: Dict[str, str] = {
 #: expected failure. Empty since PyJWKClient landed; kept for PyJWT releases to come.
 PENDING_MODULES: Dict[str, str] = {}
 
-#: Gaps in files this audit does not own: "<pyjwt module>:<qualified name>" -> reason.
-KNOWN_GAPS: Dict[str, str] = {
-    "jwt.algorithms:OKPAlgorithm.__init__": (
-        "algorithms.py: OKPAlgorithm.__init__(self, curve=None, **kwargs) takes curve positionally; "
-        "PyJWT has (self, **kwargs). Make it keyword-only: (self, *, curve=None, **kwargs)"),
-    "jwt.algorithms:OKPAlgorithm.to_jwk": (
-        "algorithms.py: OKPAlgorithm.to_jwk(key_obj, as_dict=False); PyJWT names the first parameter "
-        "key (OKPAlgorithm.to_jwk(key, as_dict=False)), so to_jwk(key=...) raises TypeError"),
-    # `import jwt` alone makes jwt.utils usable as an attribute (jwt.algorithms imports it);
-    # `import cyjose` does not import cyjose.utils, so `jwt.utils.base64url_decode(...)` after
-    # `import cyjose as jwt` raises AttributeError. Fix: import .utils in __init__.py.
-    "submodule:utils": "__init__.py does not import cyjose.utils",
-}
+#: Gaps in files this audit does not own: "<pyjwt module>:<qualified name>" -> reason, or
+#: "submodule:<name>" for a submodule that ``import cyjose`` does not load. Empty since the
+#: OKPAlgorithm signatures and ``cyjose.utils`` were fixed; kept for gaps to come.
+KNOWN_GAPS: Dict[str, str] = {}
 
 
 # --- reading PyJWT ----------------------------------------------------------------------

@@ -773,6 +773,18 @@ def test_catching_by_base_class():
     assert not issubclass(jwt.InvalidKeyError, jwt.InvalidTokenError)
 
 
+# --- jwt.utils after a bare import ---------------------------------------------------------------
+
+
+def test_utils_after_a_bare_import():
+    """``import jwt`` makes ``jwt.utils`` usable without importing it; so must ``import cyjose as jwt``."""
+    script = ("import cyjose as jwt\n"
+              "print(jwt.utils.base64url_encode(b'\\xfb\\xff').decode(), jwt.utils.base64url_decode('-_8'),\n"
+              "      jwt.utils.to_base64url_uint(65537).decode(), jwt.utils.from_base64url_uint('AQAB'))\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["-_8", repr(b"\xfb\xff"), "AQAB", "65537"]
+
+
 # --- python -m cyjose.help (like python -m jwt.help) ----------------------------------------------
 
 
