@@ -12,6 +12,8 @@ from cpython.bytes cimport PyBytes_FromStringAndSize
 from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
 from cpython.pycapsule cimport PyCapsule_GetPointer
+from cpython.float cimport PyFloat_AS_DOUBLE
+from libc.math cimport INFINITY
 from libc.string cimport memcmp
 
 import time
@@ -51,11 +53,13 @@ cdef class TokenFastPath:
     cdef dict _headers
     cdef object _rules
     cdef tuple _last  # (header segment, known entry) of the last hit: one read, so race-free
+    cdef public double expires_at
 
     def __init__(self, rules):
         self._rules = rules
         self._headers = {}
         self._last = None
+        self.expires_at = INFINITY
 
     def remember(self, header_segment, header, verify):
         """Remember a header segment the general path accepted, with its key's ``verify``."""
@@ -90,7 +94,10 @@ cdef class TokenFastPath:
         cdef unsigned char *payload_bytes = payload_buffer
         cdef bytes payload = None
         cdef bytes signature = None
-        cdef tuple known = self._known(token, &data, &size, &first, &last)
+        cdef tuple known
+        if (PyFloat_AS_DOUBLE(now) >= self.expires_at) if type(now) is float else (now >= self.expires_at):
+            return None
+        known = self._known(token, &data, &size, &first, &last)
         if known is None:
             return None
         header, verify, hmac_key = known

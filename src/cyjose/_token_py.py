@@ -14,6 +14,7 @@ JSON, claims) raises exactly what the general path would.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from typing import Any, Callable, Dict, Optional, Tuple
@@ -35,11 +36,14 @@ Verify = Callable[[bytes, bytes], bool]
 class TokenFastPath:
     """Known headers plus the claim rules: ``verify(token, now)`` for the common case."""
 
-    __slots__ = ("_headers", "_rules")
+    __slots__ = ("_headers", "_rules", "expires_at")
 
     def __init__(self, rules: Any) -> None:
         self._rules = rules
         self._headers: Dict[bytes, Tuple[Dict[str, Any], Verify]] = {}
+        #: From this time on (``now`` as given to verify) it answers nothing,
+        #: so the Verifier re-checks keys that can change.
+        self.expires_at = math.inf
 
     def remember(self, header_segment: bytes, header: Dict[str, Any], verify: Verify) -> None:
         """Remember a header segment the general path accepted, with its key's ``verify``."""
@@ -58,6 +62,8 @@ class TokenFastPath:
         whose payload or claims are bad. ``header`` is shared: copy it before
         handing it out.
         """
+        if now >= self.expires_at:
+            return None
         try:
             signing_input, header_segment, payload_segment, signature_segment = split_jws(token)
         except DecodeError:

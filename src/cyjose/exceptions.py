@@ -27,6 +27,7 @@ __all__ = [
     "PyJWKClientConnectionError",
     "InvalidSubjectError",
     "InvalidJTIError",
+    "UnknownKeyError",
 ]
 
 
@@ -111,3 +112,11 @@ class InvalidSubjectError(InvalidTokenError):
 
 class InvalidJTIError(InvalidTokenError):
     """The ``jti`` claim is not a string."""
+
+
+class UnknownKeyError(InvalidTokenError):
+    """A cyjose addition: the Verifier's JWK set holds no key for this token.
+
+    The token's ``kid`` is not in the set, or the token has no ``kid`` and
+    the set does not hold exactly one key for its algorithm.
+    """

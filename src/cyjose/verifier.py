@@ -5,17 +5,19 @@ from __future__ import annotations
 import math
 import time
 from datetime import timedelta
-from typing import Any, Container, Dict, Iterable, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import Any, Container, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 from ._claims import check_claims
 from ._compact import split_jws
 from ._json import loads_object
 from ._jws import allowed_alg, bind_named, decode_jws
 from ._options import DEFAULT_OPTIONS, build_claim_rules, merge_options, options_snapshot
+from ._keyset import RECHECK_SECONDS, KeySet, as_key_set
 from ._token import TokenCache, TokenFastPath, VerifierCore, fresh_claims
 from .algorithms import BoundKey
+from .api_jwk import PyJWK
 from .api_jws import _jws_global_obj, normalize_algorithms
-from .exceptions import InvalidAlgorithmError
+from .exceptions import InvalidAlgorithmError, InvalidKeyError
 from .types import FullOptions, Options
 
 __all__ = ["Verifier", "CacheInfo"]
@@ -61,7 +63,8 @@ class Verifier(VerifierCore):
 
     # verify(token), the per-token entry point, is VerifierCore's (compiled with the
     # native twins); it reads ``_state`` and ``_cache`` and falls back to ``_verify``.
-    __slots__ = ("_key", "_lazy", "_registry", "_rules", "_options", "_cache_ttl", "algorithms")
+    __slots__ = ("_key", "_key_set", "_chosen", "_lazy", "_registry", "_rules", "_options", "_cache_ttl",
+                 "algorithms")
 
     def __init__(
         self,
@@ -114,29 +117,87 @@ class Verifier(VerifierCore):
         Every verification reads ``_state`` once, so a concurrent key change
         can never mix the old key's fast path or cache tags with the new keys.
         """
-        self._key = key
-        keys: Optional[Dict[str, BoundKey]] = None
+        key_set = None if self._lazy else as_key_set(key)
+        keys: Optional[Dict[Any, BoundKey]] = None
+        chosen: List[Tuple[Optional[str], PyJWK]] = []
         if self._options["verify_signature"]:
-            keys = {} if self._lazy else {name: self._bind(name) for name in self.algorithms}
-        self._state: Tuple[Optional[Dict[str, BoundKey]], Any, frozenset] = (
-            keys, TokenFastPath(self._rules), frozenset(keys.values()) if keys else frozenset()
+            if key_set is not None:
+                keys = self._bind_set(key_set, chosen)
+            else:
+                keys = {} if self._lazy else {name: self._bind(name, key) for name in self.algorithms}
+        fast = TokenFastPath(self._rules)
+        if key_set is not None and key_set.dynamic:
+            fast.expires_at = time.time() + RECHECK_SECONDS
+        self._key, self._key_set, self._chosen = key, key_set, chosen
+        self._state: Tuple[Optional[Dict[Any, BoundKey]], Any, FrozenSet[BoundKey]] = (
+            keys, fast, frozenset(keys.values()) if keys else frozenset()
         )
 
-    def _bind(self, name: str) -> BoundKey:
+    def _bind(self, name: str, key: Any) -> BoundKey:
         enforce = self._options["enforce_minimum_key_length"]
-        return bind_named(self._registry, name, self._key, enforce, name_in_error=not self._lazy)
+        return bind_named(self._registry, name, key, enforce, name_in_error=not self._lazy)
 
-    def _resolve(self, header: Dict[str, Any], keys: Optional[Dict[str, BoundKey]]) -> Optional[BoundKey]:
+    def _bind_set(self, key_set: KeySet, chosen: List[Tuple[Optional[str], PyJWK]]) -> Dict[Any, BoundKey]:
+        """Every key of a fixed set that can verify a listed algorithm, by ``(kid, alg)``.
+
+        A client's keys are bound as tokens name them (no fetch at construction).
+        """
+        keys: Dict[Any, BoundKey] = {}
+        if key_set.dynamic:
+            return keys
+        for jwk in key_set.keys():
+            if jwk.algorithm_name in self.algorithms and jwk.usable_for("verify"):
+                keys[(jwk.key_id, jwk.algorithm_name)] = self._bind(jwk.algorithm_name, jwk)
+                chosen.append((jwk.key_id, jwk))
+        if not keys:
+            raise InvalidKeyError(f"The key set has no key that can verify {list(self.algorithms)}")
+        return keys
+
+    def _resolve(self, header: Dict[str, Any], keys: Optional[Dict[Any, BoundKey]]) -> Optional[BoundKey]:
         """The key for the token's algorithm (None: signature checks are off)."""
         if keys is None:
             return None
         alg = allowed_alg(header, self.algorithms)
+        if self._key_set is not None:
+            return self._resolve_in_set(header, alg, keys)
         bound = keys.get(alg)
         if bound is None:  # only in lazy mode: eager Verifiers bound every algorithm
-            bound = self._bind(alg)
+            bound = self._bind(alg, self._key)
             if bound.weakness is None:
                 keys[alg] = bound
         return bound
+
+    def _resolve_in_set(self, header: Dict[str, Any], alg: str, keys: Dict[Any, BoundKey]) -> BoundKey:
+        kid = header.get("kid")
+        bound = keys.get((kid, alg)) if kid is None or type(kid) is str else None
+        if bound is not None:
+            return bound
+        key_set = self._key_set
+        assert key_set is not None
+        jwk = key_set.select(header, alg)
+        bound = self._bind(alg, jwk)
+        state = self._state
+        if state[0] is keys and key_set is self._key_set:  # not replaced meanwhile
+            keys[(kid, alg)] = bound
+            self._chosen.append((kid, jwk))
+            self._state = (keys, state[1], state[2] | {bound})
+        return bound
+
+    def _recheck_key_set(self, now: float) -> None:
+        """Ask a client-backed key set whether the keys in use are still published.
+
+        Unchanged: the fast path may answer for another RECHECK_SECONDS. Changed
+        (a key withdrawn or replaced): everything bound is dropped and tokens are
+        resolved again; cached tokens of withdrawn keys are never served.
+        """
+        key_set, fast = self._key_set, self._state[1]
+        assert key_set is not None
+        if key_set.unchanged(list(self._chosen)):
+            fast.expires_at = now + RECHECK_SECONDS
+            return
+        self._use_key(self._key)
+        if self._cache is not None:
+            self._cache.discard_unless(self._state[2])
 
     def replace_key(self, key: Any) -> None:
         """Verify with ``key`` from now on (key rotation), checked as at construction.
@@ -161,8 +222,10 @@ class Verifier(VerifierCore):
         return {"header": fresh_claims(header), "payload": claims, "signature": signature}
 
     def _verify(self, token: Any, detached_payload: Optional[bytes]) -> Verified:
-        keys, fast, tags = self._state
         now = time.time()
+        if now >= self._state[1].expires_at:  # a client-backed key set is due for a check
+            self._recheck_key_set(now)
+        keys, fast, tags = self._state
         if detached_payload is not None:
             return self._verify_general(token, now, detached_payload, keys, None)[0]
         cache = self._cache
@@ -170,21 +233,22 @@ class Verifier(VerifierCore):
             hit = cache.get(token, now, tags)
             if hit is not None:
                 return hit
-        verified = fast.verify(token, now)
+        verified: Optional[Verified] = fast.verify(token, now)
         if verified is not None:
-            bound = keys[verified[0]["alg"]] if keys else None
+            bound = self._resolve(verified[0], keys)  # known header: already bound
         else:
             verified, bound = self._verify_general(token, now, None, keys, fast)
         if cache is not None and bound is not None:  # never cache an unverified token
-            not_before, expires_at = _validity_window(verified[1], self._options, self._rules.leeway, now)
-            cache.put(token, *verified, bound, not_before, min(expires_at, now + self._cache_ttl))
+            header, claims, signature = verified
+            not_before, expires_at = _validity_window(claims, self._options, self._rules.leeway, now)
+            cache.put(token, header, claims, signature, bound, not_before, min(expires_at, now + self._cache_ttl))
         return verified
 
     def _verify_general(
         self, token: Any, now: float, detached_payload: Optional[bytes], keys: Any, fast: Any
     ) -> Tuple[Verified, Optional[BoundKey]]:
         """Every step, with precise errors; teaches ``fast`` the header when it may."""
-        used: list = []
+        used: List[Optional[BoundKey]] = []
 
         def resolve(header: Dict[str, Any]) -> Optional[BoundKey]:
             used.append(self._resolve(header, keys))
@@ -228,7 +292,7 @@ def _validity_window(claims: Dict[str, Any], options: FullOptions, leeway: float
     return not_before, expires_at
 
 
-_DECODE_VERIFIERS: Dict[tuple, Verifier] = {}
+_DECODE_VERIFIERS: Dict[Tuple[Any, ...], Verifier] = {}
 _DECODE_VERIFIERS_SIZE = 256
 
 
@@ -290,7 +354,7 @@ def _frozen_audience(audience: Any) -> Any:
 def _decode_key(
     registry: Any, key: Any, algorithms: Any, options: Optional[Options], merged: FullOptions,
     audience: Any, issuer: Any, subject: Any, leeway: Any,
-) -> Optional[tuple]:
+) -> Optional[Tuple[Any, ...]]:
     """The decode-Verifier cache key; None when an argument has no safe identity."""
     if type(key) is str or type(key) is bytes:
         key_id: Any = key

@@ -1,0 +1,258 @@
+"""A Verifier whose key source is a JWK set: a JWKS dict, a PyJWKSet or a PyJWKClient.
+
+The key is chosen per token by ``kid`` (or, without ``kid``, the set's only
+key for the token's algorithm); once chosen, the token takes the same fast
+path and cache as with a single key. A client-backed set is asked again at
+most every RECHECK_SECONDS, so a withdrawn key stops verifying.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Dict
+
+import pytest
+
+import cyjose
+import keys
+from cyjose import PyJWKClient, PyJWKSet
+from cyjose._keyset import RECHECK_SECONDS
+from cyjose.exceptions import (
+    InvalidAlgorithmError,
+    InvalidKeyError,
+    InvalidSignatureError,
+    InvalidTokenError,
+    PyJWKClientConnectionError,
+    PyJWKSetError,
+    UnknownKeyError,
+)
+from jwks_server import JWKSServer, Reply
+
+# kid -> (algorithm, variant of the test key): distinct keys, so a wrong pick cannot verify.
+KIDS = {"rsa-a": ("RS256", ""), "rsa-b": ("RS256", "other"), "ec-c": ("ES256", ""), "ed-d": ("EdDSA", "")}
+
+
+def public_jwk(kid: str, **members: Any) -> Dict[str, Any]:
+    alg, variant = KIDS[kid]
+    jwk = cyjose.get_algorithm_by_name(alg).to_jwk(keys.public(alg, variant), as_dict=True)
+    return {**jwk, "kid": kid, "alg": alg, **members}
+
+
+def jwks(*kids: str, **members: Any) -> Dict[str, Any]:
+    return {"keys": [public_jwk(kid, **members) for kid in kids]}
+
+
+def token(kid: str, signer: str = "", headers: Any = None, **claims: Any) -> str:
+    """A token naming ``kid``, signed with ``signer``'s key (default: kid's own)."""
+    alg, variant = KIDS[signer or kid]
+    header = {"kid": kid} if headers is None else headers
+    return cyjose.encode({"sub": kid, **claims}, keys.private(alg, variant), algorithm=alg, headers=header)
+
+
+SOURCES = {
+    "dict": lambda data: data,
+    "PyJWKSet": PyJWKSet.from_dict,
+}
+
+
+@pytest.fixture(params=sorted(SOURCES))
+def make_source(request):
+    return SOURCES[request.param]
+
+
+ALGS = ["RS256", "ES256", "EdDSA"]
+
+
+def test_each_token_gets_its_own_key(make_source):
+    v = cyjose.Verifier(make_source(jwks("rsa-a", "rsa-b", "ec-c", "ed-d")), algorithms=ALGS)
+    for _ in range(3):  # the first round resolves, then the fast path answers
+        for kid in KIDS:
+            assert v.verify(token(kid)) == {"sub": kid}
+
+
+def test_a_token_signed_by_another_key_of_the_set_is_refused(make_source):
+    v = cyjose.Verifier(make_source(jwks("rsa-a", "rsa-b")), algorithms=["RS256"])
+    forged = token("rsa-a", signer="rsa-b")
+    for _ in range(2):
+        assert v.verify(token("rsa-a")) == {"sub": "rsa-a"}
+        with pytest.raises(InvalidSignatureError):
+            v.verify(forged)
+
+
+def test_unknown_kid_is_an_invalid_token(make_source):
+    v = cyjose.Verifier(make_source(jwks("rsa-a")), algorithms=["RS256"])
+    stranger = token("rsa-b", headers={"kid": "nobody"})
+    for _ in range(2):
+        with pytest.raises(UnknownKeyError, match='Unable to find a signing key that matches: "nobody"'):
+            v.verify(stranger)
+    assert issubclass(UnknownKeyError, InvalidTokenError)
+
+
+@pytest.mark.parametrize("kid", [1, ["rsa-a"], {"k": 1}, True])
+def test_kid_that_is_not_a_string(make_source, kid):
+    v = cyjose.Verifier(make_source(jwks("rsa-a")), algorithms=["RS256"])
+    with pytest.raises(InvalidTokenError, match="Key ID header parameter must be a string"):
+        v.verify(token("rsa-a", headers={"kid": kid}))
+
+
+def test_algorithm_of_the_token_must_be_the_keys(make_source):
+    # kid names an RSA key, the token says ES256 (signed by an EC key): refused before any signature check.
+    v = cyjose.Verifier(make_source(jwks("rsa-a", "ec-c")), algorithms=["RS256", "ES256"])
+    with pytest.raises(InvalidAlgorithmError):
+        v.verify(token("rsa-a", signer="ec-c"))
+
+
+def test_algorithm_outside_the_allow_list(make_source):
+    v = cyjose.Verifier(make_source(jwks("rsa-a", "ec-c")), algorithms=["RS256"])
+    with pytest.raises(InvalidAlgorithmError):
+        v.verify(token("ec-c"))
+
+
+def test_key_published_for_encryption_never_verifies(make_source):
+    data = {"keys": [public_jwk("rsa-a"), public_jwk("rsa-b", use="enc")]}
+    v = cyjose.Verifier(make_source(data), algorithms=["RS256"])
+    assert v.verify(token("rsa-a")) == {"sub": "rsa-a"}
+    with pytest.raises(InvalidKeyError, match='"use": "enc"'):
+        v.verify(token("rsa-b"))
+
+
+def test_no_kid_uses_the_only_key_for_the_algorithm(make_source):
+    v = cyjose.Verifier(make_source(jwks("rsa-a", "ec-c")), algorithms=["RS256", "ES256"])
+    for _ in range(2):
+        assert v.verify(token("rsa-a", headers={})) == {"sub": "rsa-a"}
+        assert v.verify(token("ec-c", headers={})) == {"sub": "ec-c"}
+
+
+def test_no_kid_with_several_candidates_is_refused(make_source):
+    v = cyjose.Verifier(make_source(jwks("rsa-a", "rsa-b")), algorithms=["RS256"])
+    with pytest.raises(UnknownKeyError, match='no "kid" and the key set has 2 keys'):
+        v.verify(token("rsa-a", headers={}))
+
+
+def test_hmac_keys_in_a_set_take_the_hmac_fast_path(make_source):
+    secret_a, secret_b = b"a" * 32, b"b" * 32
+    data = {"keys": [{"kty": "oct", "kid": "a", "alg": "HS256", "k": cyjose.utils.base64url_encode(secret_a).decode()},
+                     {"kty": "oct", "kid": "b", "alg": "HS256", "k": cyjose.utils.base64url_encode(secret_b).decode()}]}
+    v = cyjose.Verifier(make_source(data), algorithms=["HS256"], audience="api")
+    for _ in range(3):
+        for kid, secret in (("a", secret_a), ("b", secret_b)):
+            good = cyjose.encode({"aud": "api", "k": kid}, secret, algorithm="HS256", headers={"kid": kid})
+            assert v.verify(good) == {"aud": "api", "k": kid}
+            bad = cyjose.encode({"aud": "api"}, secret_b if kid == "a" else secret_a, algorithm="HS256",
+                                headers={"kid": kid})
+            with pytest.raises(InvalidSignatureError):
+                v.verify(bad)
+
+
+def test_a_set_without_a_key_for_the_algorithms_fails_at_construction(make_source):
+    with pytest.raises(InvalidKeyError, match="no key that can verify"):
+        cyjose.Verifier(make_source(jwks("ec-c")), algorithms=["RS256"])
+
+
+@pytest.mark.parametrize("bad", [{"keys": []}, {"keys": "x"}, {"keys": [{"kty": "nope"}]}])
+def test_unusable_jwks_dict(bad):
+    with pytest.raises(PyJWKSetError):
+        cyjose.Verifier(bad, algorithms=["RS256"])
+
+
+def test_cache_with_a_set(make_source):
+    v = cyjose.Verifier(make_source(jwks("rsa-a", "ec-c")), algorithms=ALGS, cache_size=8)
+    for kid in ("rsa-a", "ec-c"):
+        t = token(kid)
+        assert v.verify(t) == v.verify(t) == {"sub": kid}
+    assert v.cache_info().hits == 2
+
+
+def test_replace_key_with_another_set_drops_withdrawn_keys():
+    v = cyjose.Verifier(jwks("rsa-a", "rsa-b"), algorithms=["RS256"], cache_size=8)
+    t = token("rsa-a")
+    assert v.verify(t) == v.verify(t) == {"sub": "rsa-a"}
+    v.replace_key(jwks("rsa-b"))
+    with pytest.raises(UnknownKeyError):
+        v.verify(t)
+    assert v.verify(token("rsa-b")) == {"sub": "rsa-b"}
+
+
+# --- a PyJWKClient as the source ----------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def server():
+    with JWKSServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def clocks(monkeypatch):
+    """(wall clock the Verifier reads through time.time, monotonic clock of the client), moved together."""
+    wall, mono = Clock(time.time()), Clock(1000.0)
+    monkeypatch.setattr(time, "time", wall)
+
+    def advance(seconds: float) -> None:
+        wall.now += seconds
+        mono.now += seconds
+
+    return wall, mono, advance
+
+
+def client(server, mono, **kwargs):
+    return PyJWKClient(server.url(), clock=mono, timeout=2, **kwargs)
+
+
+def test_client_is_not_called_at_construction(server, clocks):
+    server.serve_json(jwks("rsa-a"))
+    v = cyjose.Verifier(client(server, clocks[1]), algorithms=["RS256"])
+    assert server.hits() == 0
+    for _ in range(3):
+        assert v.verify(token("rsa-a")) == {"sub": "rsa-a"}
+    assert server.hits() == 1
+
+
+def test_client_rotation_new_kid_is_picked_up(server, clocks):
+    server.serve_json(jwks("rsa-a"))
+    v = cyjose.Verifier(client(server, clocks[1], cooldown_duration=0), algorithms=["RS256"])
+    assert v.verify(token("rsa-a")) == {"sub": "rsa-a"}
+    server.serve_json(jwks("rsa-a", "rsa-b"))
+    assert v.verify(token("rsa-b")) == {"sub": "rsa-b"}  # unknown kid: the client refetches
+    assert v.verify(token("rsa-a")) == {"sub": "rsa-a"}
+
+
+@pytest.mark.parametrize("cache_size", [0, 8])
+def test_client_withdrawn_key_stops_verifying(server, clocks, cache_size):
+    wall, mono, advance = clocks
+    server.serve_json(jwks("rsa-a", "rsa-b"), headers={"Cache-Control": "max-age=5"})
+    v = cyjose.Verifier(client(server, mono), algorithms=["RS256"], cache_size=cache_size)
+    t = token("rsa-a")
+    for _ in range(3):
+        assert v.verify(t) == {"sub": "rsa-a"}
+    server.serve_json(jwks("rsa-b"), headers={"Cache-Control": "max-age=5"})
+    advance(RECHECK_SECONDS + 1)  # past the client's max-age and the Verifier's recheck
+    with pytest.raises(UnknownKeyError):
+        v.verify(t)
+    assert v.verify(token("rsa-b")) == {"sub": "rsa-b"}
+
+
+def test_client_unchanged_set_keeps_serving(server, clocks):
+    wall, mono, advance = clocks
+    server.serve_json(jwks("rsa-a"), headers={"Cache-Control": "max-age=5"})
+    v = cyjose.Verifier(client(server, mono), algorithms=["RS256"])
+    t = token("rsa-a")
+    for _ in range(4):
+        assert v.verify(t) == {"sub": "rsa-a"}
+        advance(RECHECK_SECONDS + 1)
+    assert server.hits() >= 2  # the set was fetched again, the same keys came back
+
+
+def test_client_outage_without_any_set(server, clocks):
+    server.reply(Reply(status=500))
+    v = cyjose.Verifier(client(server, clocks[1]), algorithms=["RS256"])
+    with pytest.raises(PyJWKClientConnectionError):
+        v.verify(token("rsa-a"))
