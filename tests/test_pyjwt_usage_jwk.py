@@ -91,17 +91,16 @@ def test_pyjwk_verifies_and_signs(alg):
     assert jwt.decode(token, jwk.key, algorithms=[alg]) == {"sub": "1"}
 
 
-_PYJWK_ALGORITHM_GAP = (
-    "api_jws.py: PyJWT 2.15 takes the algorithm from a PyJWK key when none is given (decode without "
-    "algorithms; encode without algorithm); cyjose requires algorithms / signs HS256"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=_PYJWK_ALGORITHM_GAP)
 @pytest.mark.parametrize("alg", ["RS256", "ES256", "EdDSA"])
 def test_decode_with_a_pyjwk_needs_no_algorithms(alg):
+    """PyJWT 2.15: "If key is a PyJWK object, allowed algorithms will default to the key algorithm"."""
     token = jwt.encode({"sub": "1"}, keys.private(alg), algorithm=alg)
     assert jwt.decode(token, PyJWK(public_jwk(alg, "k1"))) == {"sub": "1"}
+    assert pyjwt.decode(token, pyjwt.PyJWK(public_jwk(alg, "k1"))) == {"sub": "1"}
+    foreign = jwt.encode({"sub": "1"}, keys.secret("HS256"), algorithm="HS256")
+    mine = raised(lambda: jwt.decode(foreign, PyJWK(public_jwk(alg, "k1"))))
+    assert mine == raised(lambda: pyjwt.decode(foreign, pyjwt.PyJWK(public_jwk(alg, "k1"))))
+    assert mine[0] == "InvalidAlgorithmError"
 
 
 @pytest.mark.parametrize("jwk, expected_alg", [
@@ -125,12 +124,13 @@ def test_pyjwk_constructors_and_explicit_algorithm():
         assert jwk.key == SECRET and jwk.algorithm_name == "HS512" and jwk.key_id == "hmac-1"
 
 
-@pytest.mark.xfail(strict=True, reason=_PYJWK_ALGORITHM_GAP)
 def test_encode_with_a_pyjwk_uses_its_algorithm():
-    jwk = PyJWK({"kty": "oct", "k": b64url(keys.secret("HS384")), "alg": "HS384"})
-    token = jwt.encode({"a": 1}, jwk)
+    """PyJWT 2.15: "If key is a PyJWK object, by default the key algorithm will be used"."""
+    data = {"kty": "oct", "k": b64url(keys.secret("HS384")), "alg": "HS384"}
+    token = jwt.encode({"a": 1}, PyJWK(data))
     assert jwt.get_unverified_header(token)["alg"] == "HS384"
     assert pyjwt.decode(token, keys.secret("HS384"), algorithms=["HS384"]) == {"a": 1}
+    assert token == pyjwt.encode({"a": 1}, pyjwt.PyJWK(data))  # HMAC is deterministic: the same bytes
 
 
 def test_pyjwk_binds_its_algorithm():

@@ -11,6 +11,7 @@ from ._encode import algorithm_for, build_header, compact_token
 from ._json import dumps_compact
 from ._jws import allowed_alg, bind_cached, bind_named, check_key_strength, decode_jws, load_jws, validate_header
 from .algorithms import Algorithm, BoundKey, get_default_algorithms
+from .api_jwk import PyJWK
 from .exceptions import DecodeError
 from .types import SigOptions
 from .warnings import RemovedInPyjwt3Warning
@@ -39,6 +40,52 @@ def normalize_algorithms(algorithms: Any) -> Optional[Sequence[str]]:
     """
     if isinstance(algorithms, str) and algorithms:
         return (algorithms,)
+    names: Optional[Sequence[str]] = algorithms
+    return names
+
+
+def signing_algorithm(algorithm: Any, key: Any, headers: Optional[Dict[str, Any]]) -> str:
+    """The algorithm ``encode()`` signs with, by PyJWT's rule.
+
+    ``headers["alg"]`` wins; then an explicit ``algorithm``; with ``algorithm``
+    None or not given (``_ALGORITHM_UNSET``) a :class:`PyJWK` key gives its own
+    ``algorithm_name``, any other key ``"none"`` (None) or ``"HS256"`` (not given).
+    """
+    if algorithm is _ALGORITHM_UNSET or algorithm is None:
+        if isinstance(key, PyJWK):
+            algorithm = key.algorithm_name
+        elif algorithm is _ALGORITHM_UNSET:
+            algorithm = "HS256"
+    return algorithm_for(algorithm, headers)
+
+
+def signing_key(key: Any, algorithm: str) -> Any:
+    """The key to sign ``algorithm`` with: a :class:`PyJWK`'s own key, any other key as is.
+
+    A PyJWK signs only with its own algorithm and only if its ``use`` /
+    ``key_ops`` allow "sign": :class:`~cyjose.exceptions.InvalidAlgorithmError`
+    or :class:`~cyjose.exceptions.InvalidKeyError` otherwise (PyJWT signs any
+    algorithm asked for with the PyJWK's key and ignores both members).
+    """
+    return key._key_for("sign", algorithm) if isinstance(key, PyJWK) else key
+
+
+def decode_algorithms(
+    algorithms: Optional[Sequence[str]], key: Any, verify_signature: bool
+) -> Optional[Sequence[str]]:
+    """The algorithms ``decode()`` accepts, by PyJWT's rule.
+
+    ``algorithms`` as :func:`normalize_algorithms` reads it; when it is None
+    and ``key`` is a :class:`PyJWK`, the key's own algorithm. Raises
+    :class:`DecodeError` when verifying with no algorithms and a key that is
+    not a PyJWK (a PyJWK with an empty ``algorithms`` accepts no token, as PyJWT).
+    """
+    if algorithms:  # the common case first: decode() runs this on every call
+        return normalize_algorithms(algorithms) if isinstance(algorithms, str) else algorithms
+    if isinstance(key, PyJWK):
+        return (key.algorithm_name,) if algorithms is None else algorithms
+    if verify_signature:
+        raise DecodeError(_MISSING_ALGORITHMS)
     return algorithms
 
 
@@ -112,12 +159,17 @@ class PyJWS:
     ) -> str:
         """Sign ``payload`` bytes; returns the compact token.
 
-        ``algorithm`` defaults to HS256; ``headers["alg"]`` overrides it; with
-        ``algorithm=None`` the token is unsigned (``none``). Raises
-        :class:`~cyjose.exceptions.InvalidKeyError` for an unsuitable key and
-        NotImplementedError for an unknown algorithm.
+        ``algorithm`` defaults to HS256, or to the key's own algorithm for a
+        :class:`~cyjose.PyJWK` key; ``headers["alg"]`` overrides it; with
+        ``algorithm=None`` the token is unsigned (``none``) unless the key is a
+        PyJWK (see :func:`signing_algorithm`). Raises
+        :class:`~cyjose.exceptions.InvalidKeyError` for an unsuitable key,
+        :class:`~cyjose.exceptions.InvalidAlgorithmError` for a PyJWK asked to
+        sign another algorithm than its own, and NotImplementedError for an
+        unknown algorithm.
         """
-        name = algorithm_for("HS256" if algorithm is _ALGORITHM_UNSET else algorithm, headers)
+        name = signing_algorithm(algorithm, key, headers)
+        key = signing_key(key, name)
         header, detached = build_header(name, headers, self.header_typ, is_payload_detached)
         header_segment = b64url_encode(dumps_compact(header, sort_keys=sort_headers, cls=json_encoder))
         bound = bind_cached(self.get_algorithm_by_name(name), key)
@@ -146,13 +198,12 @@ class PyJWS:
         """Verify ``jwt``; returns ``{"payload": bytes, "header": dict, "signature": bytes}``.
 
         ``algorithms`` must name the accepted algorithms unless signature
-        verification is off. Raises :mod:`cyjose.exceptions` errors only.
+        verification is off or ``key`` is a :class:`~cyjose.PyJWK` (then its
+        own algorithm is the default). Raises :mod:`cyjose.exceptions` errors only.
         """
         warn_extra_kwargs("decode_complete", kwargs)
         merged: SigOptions = self.options if options is None else {**self.options, **options}
-        algorithms = normalize_algorithms(algorithms)
-        if merged["verify_signature"] and not algorithms:
-            raise DecodeError(_MISSING_ALGORITHMS)
+        algorithms = decode_algorithms(algorithms, key, merged["verify_signature"])
         return decode_jws(jwt, self._key_resolver(key, algorithms, merged), detached_payload)
 
     def decode(

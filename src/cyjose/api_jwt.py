@@ -12,8 +12,7 @@ from ._claims import check_claims
 from ._encode import prepare_claims
 from ._json import dumps_compact, loads_object
 from ._options import DEFAULT_OPTIONS, build_claim_rules, merge_options
-from .api_jws import _ALGORITHM_UNSET, _MISSING_ALGORITHMS, PyJWS, _jws_global_obj, normalize_algorithms, warn_extra_kwargs
-from .exceptions import DecodeError
+from .api_jws import _ALGORITHM_UNSET, PyJWS, _jws_global_obj, decode_algorithms, warn_extra_kwargs
 from .verifier import Verifier, verifier_for_decode
 from .types import FullOptions, Options, SigOptions
 
@@ -88,8 +87,10 @@ class PyJWT:
         """Verify ``jwt`` and its claims; returns ``{"header", "payload", "signature"}``.
 
         ``algorithms`` must list the accepted algorithms (never derive it from
-        the token). ``audience``, ``issuer``, ``subject`` and ``leeway`` feed
-        the claim checks; ``options`` switches them (see :class:`cyjose.types.Options`).
+        the token); with a :class:`~cyjose.PyJWK` key it defaults to the key's
+        own algorithm, as in PyJWT. ``audience``, ``issuer``, ``subject`` and
+        ``leeway`` feed the claim checks; ``options`` switches them (see
+        :class:`cyjose.types.Options`).
         Raises :mod:`cyjose.exceptions` errors only (TypeError for an
         ill-typed ``audience``/``leeway`` argument, as PyJWT).
         """
@@ -114,10 +115,8 @@ class PyJWT:
                 "This invocation has a mismatch between the kwarg and the option entry.",
                 DeprecationWarning,
             )
-        if type(algorithms) is not tuple:
-            algorithms = tuple(normalize_algorithms(algorithms) or ())
-        if merged["verify_signature"] and not algorithms:
-            raise DecodeError(_MISSING_ALGORITHMS)
+        if type(algorithms) is not tuple or not algorithms:  # a non-empty tuple is already normalised
+            algorithms = tuple(decode_algorithms(algorithms, key, merged["verify_signature"]) or ())
         if type(self)._decode_payload is not PyJWT._decode_payload:
             return None
         return verifier_for_decode(self._jws, key, algorithms, options, merged, audience, issuer, subject, leeway)
@@ -128,7 +127,6 @@ class PyJWT:
     ) -> Dict[str, Any]:
         """decode_complete for subclasses that override ``_decode_payload``: step by step."""
         merged = self._merge_options(options)
-        algorithms = normalize_algorithms(algorithms)
         rules = build_claim_rules(merged, audience, issuer, subject, leeway)
         sig_options: SigOptions = {
             "verify_signature": merged["verify_signature"],
@@ -163,10 +161,11 @@ class PyJWT:
             verifier = self._verifier(key, algorithms, options, verify, audience, issuer, subject, leeway)
             if verifier is not None:
                 return verifier.verify(jwt)  # the claims, without building the complete result
-        return self.decode_complete(
+        claims: Dict[str, Any] = self.decode_complete(
             jwt, key, algorithms, options, verify=verify, detached_payload=detached_payload,
             audience=audience, subject=subject, issuer=issuer, leeway=leeway,
         )["payload"]
+        return claims
 
 
 _jwt_global_obj = PyJWT()

@@ -6,10 +6,11 @@ import json
 from typing import Any, Dict, Optional, Type
 
 from ._b64url import b64url_encode
-from ._encode import algorithm_for, build_header, compact_token, prepare_claims
+from ._encode import build_header, compact_token, prepare_claims
 from ._json import dumps_compact
 from ._jws import bind_cached, check_key_strength
-from .api_jws import _jws_global_obj
+from .api_jwk import PyJWK
+from .api_jws import _ALGORITHM_UNSET, _jws_global_obj, signing_algorithm, signing_key
 
 __all__ = ["Signer"]
 
@@ -22,10 +23,17 @@ class Signer:
     headers={"kid": "k1"})``. The key is parsed, checked against the algorithm
     and (for HMAC) keyed once; the header segment is encoded once.
 
-    Raises :class:`~cyjose.exceptions.InvalidKeyError` for a key that does not
-    suit the algorithm, :class:`NotImplementedError` for an unknown algorithm
-    (as PyJWT's ``encode``). A short key warns (``InsecureKeyLengthWarning``)
-    or, with ``enforce_minimum_key_length=True``, raises.
+    ``algorithm`` is required, except with a :class:`~cyjose.PyJWK` key, which
+    signs with its own algorithm (``Signer(jwk)``), as ``encode()`` does; the
+    choice follows ``encode()`` exactly (:func:`cyjose.api_jws.signing_algorithm`).
+
+    Raises TypeError when ``algorithm`` is missing for another key,
+    :class:`~cyjose.exceptions.InvalidKeyError` for a key that does not suit
+    the algorithm (or a PyJWK whose ``use``/``key_ops`` forbid signing),
+    :class:`~cyjose.exceptions.InvalidAlgorithmError` for a PyJWK asked to sign
+    another algorithm than its own, :class:`NotImplementedError` for an unknown
+    algorithm (as PyJWT's ``encode``). A short key warns
+    (``InsecureKeyLengthWarning``) or, with ``enforce_minimum_key_length=True``, raises.
     """
 
     __slots__ = ("_bound", "_header_segment", "_detached", "_json_encoder", "algorithm")
@@ -33,14 +41,17 @@ class Signer:
     def __init__(
         self,
         key: Any,
-        algorithm: str,
+        algorithm: Optional[str] = _ALGORITHM_UNSET,
         headers: Optional[Dict[str, Any]] = None,
         *,
         json_encoder: Optional[Type[json.JSONEncoder]] = None,
         sort_headers: bool = True,
         enforce_minimum_key_length: bool = False,
     ) -> None:
-        self.algorithm = algorithm_for(algorithm, headers)
+        if algorithm is _ALGORITHM_UNSET and not isinstance(key, PyJWK):
+            raise TypeError("Signer needs an algorithm (only a PyJWK key brings its own)")
+        self.algorithm: str = signing_algorithm(algorithm, key, headers)
+        key = signing_key(key, self.algorithm)
         header, self._detached = build_header(self.algorithm, headers)
         self._json_encoder = json_encoder
         algorithm_obj = _jws_global_obj.get_algorithm_by_name(self.algorithm)
