@@ -386,6 +386,30 @@ def test_version_matches_in_process_report():
     _check_version_report(report, cyjose.NATIVE)
 
 
+def test_version_report_prints_the_help_facts(monkeypatch):
+    """One home for the facts: ``--version`` formats ``cyjose.help.info()``, gathering none itself."""
+    import cyjose.help
+    from cyjose.__main__ import version_report
+
+    facts = {
+        "platform": {"system": "Linux", "release": "6.1"},
+        "implementation": {"name": "PyPy", "version": "7.3.17"},
+        "cyjose": {"version": "9.8.7", "native": False, "twins": {"_b64url": "python", "_hmac": "python"},
+                   "libcrypto": ""},
+        "cryptography": {"version": "44.0.1"},
+        "orjson": {"version": ""},
+    }
+    monkeypatch.setattr(cyjose.help, "info", lambda: facts)
+    assert version_report().splitlines() == [
+        "cyjose 9.8.7",
+        "native: False (_b64url=python, _hmac=python)",
+        "python: PyPy 7.3.17",
+        "libcrypto (called directly): no (Python twins of _hmac/_pkey)",
+        "cryptography: 44.0.1",
+        "orjson: not installed",
+    ]
+
+
 @pytest.mark.parametrize("value", ["1", "true", "yes", "on"])
 def test_no_extensions_subprocess(value):
     result = _run(["-c", "import cyjose, sys; from cyjose._native import TWINS; "

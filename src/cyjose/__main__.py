@@ -3,31 +3,26 @@
 from __future__ import annotations
 
 import argparse
-import platform
 import sys
-from importlib import metadata
 from typing import List, Optional
 
-import cyjose
-from cyjose import _hmac
-from cyjose._native import TWINS
-
-_DEPENDENCIES = ("cryptography", "orjson")
+from cyjose import help as _help
 
 
 def version_report() -> str:
-    """A few lines for bug reports: versions, native or pure, per-module twins."""
+    """A few lines for bug reports: :func:`cyjose.help.info` as text."""
+    facts = _help.info()
+    own = facts["cyjose"]
+    twins = ", ".join(f"{name}={kind}" for name, kind in own["twins"].items())  # type: ignore[union-attr]
+    implementation = facts["implementation"]
     lines = [
-        f"cyjose {cyjose.__version__}",
-        f"native: {cyjose.NATIVE} ({', '.join(f'{name}={kind}' for name, kind in sorted(TWINS.items()))})",
-        f"python: {platform.python_implementation()} {platform.python_version()}",
-        f"libcrypto (called directly): {_hmac.OPENSSL_VERSION or 'no (Python twins of _hmac/_pkey)'}",
+        f"cyjose {own['version']}",
+        f"native: {own['native']} ({twins})",
+        f"python: {implementation['name']} {implementation['version']}",
+        f"libcrypto (called directly): {own['libcrypto'] or 'no (Python twins of _hmac/_pkey)'}",
     ]
-    for name in _DEPENDENCIES:
-        try:
-            lines.append(f"{name}: {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            lines.append(f"{name}: not installed")
+    for name in _help.DEPENDENCIES:
+        lines.append(f"{name}: {facts[name]['version'] or 'not installed'}")
     return "\n".join(lines)
 
 

@@ -3,8 +3,8 @@
 The shape follows ``python -m jwt.help`` (``platform``, ``implementation``,
 ``cryptography`` and the library's own entry), with ``cyjose`` in place of
 ``pyjwt``; the ``cyjose`` entry also says which twin each hot module uses and
-which libcrypto the compiled twins call. ``python -m cyjose --version`` prints
-the same facts as text.
+which libcrypto the compiled twins call. This module is the one home of these
+facts: ``python -m cyjose --version`` prints :func:`info` as text.
 """
 
 from __future__ import annotations
@@ -19,10 +19,12 @@ import cryptography
 
 import cyjose
 from cyjose import _hmac
-from cyjose.__main__ import _DEPENDENCIES
 from cyjose._native import TWINS
 
-__all__ = ["info", "main", "cryptography_version", "cyjose_version"]
+__all__ = ["info", "main", "cryptography_version", "cyjose_version", "DEPENDENCIES"]
+
+#: The runtime dependencies whose versions a report includes.
+DEPENDENCIES = ("cryptography", "orjson")
 
 #: The installed ``cryptography`` (always present: cyjose depends on it).
 cryptography_version: str = cryptography.__version__
@@ -72,14 +74,16 @@ def _cyjose() -> Section:
 def info() -> Dict[str, Section]:
     """Platform, interpreter, cyjose and dependency versions for a bug report.
 
-    Never raises: a fact that cannot be read is reported as ``"Unknown"`` or ``""``.
+    Keys: ``platform``, ``implementation``, ``cyjose`` (version, native,
+    twins, libcrypto) and one ``{"version": ...}`` per :data:`DEPENDENCIES`
+    entry. Never raises: a fact that cannot be read is reported as ``"Unknown"`` or ``""``.
     """
     report: Dict[str, Section] = {
         "platform": _platform(),
         "implementation": {"name": platform.python_implementation(), "version": _implementation_version()},
         "cyjose": _cyjose(),
     }
-    for distribution in _DEPENDENCIES:
+    for distribution in DEPENDENCIES:
         report[distribution] = {"version": _installed_version(distribution)}
     return report
 
