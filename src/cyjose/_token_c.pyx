@@ -158,28 +158,6 @@ cdef class TokenFastPath:
         return <tuple>found
 
 
-cdef class VerifierCore:
-    """The per-token entry point of :class:`cyjose.Verifier`, its base class.
-
-    See :class:`cyjose._token_py.VerifierCore`, the reference.
-    """
-
-    cdef public tuple _state
-    cdef public object _cache
-
-    def verify(self, token):
-        """Verify ``token`` (str or bytes) and return its claims.
-
-        Raises exactly what ``cyjose.decode()`` raises for the same token, key,
-        algorithms and claim rules.
-        """
-        if self._cache is None:
-            claims = (<TokenFastPath>self._state[1])._run(token, _time.time(), False)
-            if claims is not None:
-                return claims
-        return self._verify(token, None)[1]
-
-
 cdef object _fresh(object value):
     if type(value) is dict:
         return fresh_claims(value)
@@ -213,7 +191,7 @@ cdef class TokenCache:
         self.misses = 0
         self._entries = {}
 
-    def get(self, token, double now, key_tags):
+    cpdef get(self, token, double now, key_tags):
         """``(header, claims, signature)`` of a cached token valid at ``now``, else None."""
         cdef PyObject *found
         cdef tuple entry
@@ -257,3 +235,35 @@ cdef class TokenCache:
 
     def __len__(self):
         return len(self._entries)
+
+
+cdef class VerifierCore:
+    """The per-token entry point of :class:`cyjose.Verifier`, its base class.
+
+    See :class:`cyjose._token_py.VerifierCore`, the reference.
+    """
+
+    cdef public tuple _state
+    cdef public object _cache
+
+    def verify(self, token):
+        """Verify ``token`` (str or bytes) and return its claims.
+
+        Raises exactly what ``cyjose.decode()`` raises for the same token, key,
+        algorithms and claim rules.
+        """
+        cdef double now = _time.time()
+        cdef tuple state = self._state
+        cdef TokenFastPath fast = <TokenFastPath>state[1]
+        cache = self._cache
+        if now >= fast.expires_at:  # keys that can change are due for a check
+            return self._verify(token, None)[1]
+        if cache is None:
+            claims = fast._run(token, now, False)
+            if claims is not None:
+                return claims
+        else:
+            hit = (<TokenCache>cache).get(token, now, state[2])
+            if hit is not None:
+                return (<tuple>hit)[1]
+        return self._verify_uncached(token, now)[1]

@@ -93,13 +93,17 @@ class VerifierCore:
     """The per-token entry point of :class:`cyjose.Verifier`, its base class.
 
     The Verifier publishes ``_state`` (``(keys, fast_path, key_tags)``) and
-    ``_cache`` (its TokenCache or None) and implements ``_verify(token,
-    detached_payload)`` for everything but the common case handled here. The
+    ``_cache`` (its TokenCache or None), and implements ``_verify(token,
+    detached_payload)`` (every step, key re-checks included) and
+    ``_verify_uncached(token, now)`` (a token the cache does not hold). The
+    common cases -- a cache hit, a known header -- are answered here. The
     clock is ``time.time()``, looked up on every call, so tools that patch it
     (freezegun, monkeypatch) see their time used.
     """
 
     __slots__ = ("_state", "_cache")
+    _state: Tuple[Any, "TokenFastPath", Any]
+    _cache: Optional["TokenCache"]
 
     def verify(self, token: Any) -> Dict[str, Any]:
         """Verify ``token`` (str or bytes) and return its claims.
@@ -107,11 +111,20 @@ class VerifierCore:
         Raises exactly what ``cyjose.decode()`` raises for the same token, key,
         algorithms and claim rules.
         """
-        if self._cache is None:
-            claims = self._state[1].claims(token, time.time())
+        now = time.time()
+        state, cache = self._state, self._cache
+        fast = state[1]
+        if now >= fast.expires_at:  # keys that can change are due for a check
+            return self._verify(token, None)[1]  # type: ignore[attr-defined, no-any-return]
+        if cache is None:
+            claims = fast.claims(token, now)
             if claims is not None:
                 return claims
-        return self._verify(token, None)[1]  # type: ignore[attr-defined, no-any-return]
+        else:
+            hit = cache.get(token, now, state[2])
+            if hit is not None:
+                return hit[1]
+        return self._verify_uncached(token, now)[1]  # type: ignore[attr-defined, no-any-return]
 
 
 def fresh_claims(claims: Dict[str, Any]) -> Dict[str, Any]:
@@ -144,7 +157,7 @@ class TokenCache:
         self.maxsize = maxsize
         self.hits = 0
         self.misses = 0
-        self._entries: Dict[Any, tuple] = {}
+        self._entries: Dict[Any, Tuple[Any, ...]] = {}
         self._lock = threading.Lock()  # the compiled twin relies on the GIL instead
 
     def get(

@@ -222,22 +222,28 @@ class Verifier(VerifierCore):
         return {"header": fresh_claims(header), "payload": claims, "signature": signature}
 
     def _verify(self, token: Any, detached_payload: Optional[bytes]) -> Verified:
+        """Every case: key re-checks, detached payloads, the cache, then :meth:`_verify_uncached`."""
         now = time.time()
         if now >= self._state[1].expires_at:  # a client-backed key set is due for a check
             self._recheck_key_set(now)
-        keys, fast, tags = self._state
         if detached_payload is not None:
-            return self._verify_general(token, now, detached_payload, keys, None)[0]
+            return self._verify_general(token, now, detached_payload, self._state[0], None)[0]
         cache = self._cache
         if cache is not None:
-            hit = cache.get(token, now, tags)
+            hit = cache.get(token, now, self._state[2])
             if hit is not None:
                 return hit
+        return self._verify_uncached(token, now)
+
+    def _verify_uncached(self, token: Any, now: float) -> Verified:
+        """Verify a token the cache does not hold (fast path, else general path), and cache it."""
+        keys, fast, _ = self._state
         verified: Optional[Verified] = fast.verify(token, now)
         if verified is not None:
             bound = self._resolve(verified[0], keys)  # known header: already bound
         else:
             verified, bound = self._verify_general(token, now, None, keys, fast)
+        cache = self._cache
         if cache is not None and bound is not None:  # never cache an unverified token
             header, claims, signature = verified
             not_before, expires_at = _validity_window(claims, self._options, self._rules.leeway, now)
