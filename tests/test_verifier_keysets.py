@@ -173,6 +173,17 @@ def test_replace_key_with_another_set_drops_withdrawn_keys():
     assert v.verify(token("rsa-b")) == {"sub": "rsa-b"}
 
 
+def test_a_single_pyjwk_without_algorithms_uses_its_own():
+    jwk = cyjose.PyJWK(public_jwk("ec-c"))
+    v = cyjose.Verifier(jwk)
+    assert v.algorithms == ("ES256",)
+    assert v.verify(token("ec-c")) == {"sub": "ec-c"}
+    with pytest.raises(InvalidAlgorithmError):
+        v.verify(token("rsa-a"))
+    with pytest.raises(InvalidAlgorithmError, match="algorithms"):
+        cyjose.Verifier(keys.public("ES256"))  # any other key still needs them
+
+
 # --- a PyJWKClient as the source ----------------------------------------------------------------
 
 

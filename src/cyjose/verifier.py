@@ -80,6 +80,8 @@ class Verifier(VerifierCore):
         cache_ttl: float = 60.0,
     ) -> None:
         merged = merge_options(DEFAULT_OPTIONS, options)
+        if algorithms is None and isinstance(key, PyJWK):  # as decode(): the key's own algorithm
+            algorithms = (key.algorithm_name,)
         names = tuple(normalize_algorithms(algorithms) or ())
         if merged["verify_signature"] and not names:
             raise InvalidAlgorithmError('Verifier needs "algorithms": the algorithms to accept')
