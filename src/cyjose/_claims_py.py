@@ -8,7 +8,7 @@ compared.
 
 from __future__ import annotations
 
-from typing import Any, Container, Optional, Tuple, Union
+from typing import Any, Container, Dict, Optional, Tuple, Union
 
 from .exceptions import (
     DecodeError,
@@ -80,7 +80,7 @@ def _numeric_date(value: Any) -> Optional[int]:
         return None
 
 
-def check_claims(payload: dict, rules: ClaimRules, now: float) -> None:
+def check_claims(payload: Dict[str, Any], rules: ClaimRules, now: float) -> None:
     """Check ``payload`` against ``rules`` at time ``now`` (seconds since the epoch).
 
     Raises the :mod:`cyjose.exceptions` class and message PyJWT raises for the
@@ -122,7 +122,7 @@ def check_claims(payload: dict, rules: ClaimRules, now: float) -> None:
         raise InvalidJTIError("JWT ID must be a string")
 
 
-def _check_issuer(payload: dict, issuer: Union[str, Container[str]]) -> None:
+def _check_issuer(payload: Dict[str, Any], issuer: Union[str, Container[str]]) -> None:
     if "iss" not in payload:
         raise MissingRequiredClaimError("iss")
     iss = payload["iss"]
@@ -141,7 +141,7 @@ def _check_issuer(payload: dict, issuer: Union[str, Container[str]]) -> None:
 
 
 def _check_audience(
-    payload: dict, audience: Union[None, str, Tuple[str, ...]], strict: bool
+    payload: Dict[str, Any], audience: Union[None, str, Tuple[str, ...]], strict: bool
 ) -> None:
     claim = payload.get("aud")
     if audience is None:

@@ -68,7 +68,10 @@ def prepare_claims(payload: Any) -> Dict[str, Any]:
 def algorithm_for(algorithm: Optional[str], headers: Optional[Dict[str, Any]]) -> str:
     """The algorithm to sign with: ``headers["alg"]`` when set, else ``algorithm``."""
     if headers and headers.get("alg"):
-        return headers["alg"]
+        # The caller's header value, typed as the name it should be: a value
+        # that names no registered algorithm fails get_algorithm_by_name later.
+        alg: str = headers["alg"]
+        return alg
     return "none" if algorithm is None else algorithm
 
 

@@ -11,7 +11,7 @@ uses the standard library so tokens are byte-identical to PyJWT's.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Dict
 
 import orjson
 
@@ -40,7 +40,7 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def loads_object(data: bytes, what: str) -> dict:
+def loads_object(data: bytes, what: str) -> Dict[str, Any]:
     """Parse ``data`` as a JSON object; ``what`` ("header"/"payload") names it in errors.
 
     Raises :class:`DecodeError` ``"Invalid {what} string: ..."`` for invalid
@@ -49,7 +49,7 @@ def loads_object(data: bytes, what: str) -> dict:
     return parse_object(data, what, _may_hold_long_number(data))
 
 
-def parse_object(data: bytes, what: str, may_hold_long_number: bool) -> dict:
+def parse_object(data: bytes, what: str, may_hold_long_number: bool) -> Dict[str, Any]:
     """:func:`loads_object` for a caller that has already scanned ``data`` for long numbers."""
     value: Any = _NOT_PARSED
     if not may_hold_long_number:
