@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any, Container, Optional, Union
+from typing import Any, Container, Optional, Tuple, Union, cast
 
 from ._claims import ClaimRules
 from .types import FullOptions, Options
@@ -42,13 +42,15 @@ def merge_options(base: FullOptions, options: Optional[Options]) -> FullOptions:
     if not merged.get("verify_signature", True):
         for switch in _CLAIM_SWITCHES:
             merged.setdefault(switch, False)
-    return {**base, **merged}  # type: ignore[return-value]
+    # The caller's dict is only checked to be a dict (PyJWT tolerates unknown
+    # keys), so the merged result is a FullOptions by contract, not by proof.
+    return cast(FullOptions, {**base, **merged})
 
 
 def options_snapshot(options: FullOptions) -> FullOptions:
     """A copy of merged ``options`` that later changes to the caller's dict or list cannot reach."""
     require = options["require"]
-    return {**options, "require": [require] if isinstance(require, str) else list(require)}  # type: ignore[typeddict-item]
+    return {**options, "require": [require] if isinstance(require, str) else list(require)}
 
 
 def leeway_seconds(leeway: Union[int, float, timedelta]) -> float:
@@ -60,7 +62,7 @@ def leeway_seconds(leeway: Union[int, float, timedelta]) -> float:
     return float(leeway)
 
 
-def _audience(audience: Any) -> Union[None, str, tuple]:
+def _audience(audience: Any) -> Union[None, str, Tuple[Any, ...]]:
     if audience is None or isinstance(audience, str):
         return audience
     if isinstance(audience, Iterable):

@@ -18,7 +18,7 @@ with the GIL released.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Dict, Optional
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -42,7 +42,9 @@ SCHEMES = {
 #: The hash names the RSA and ECDSA schemes accept.
 HASH_NAMES = ("sha256", "sha384", "sha512")
 
-_HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+_HASHES: Dict[str, Callable[[], hashes.HashAlgorithm]] = {
+    "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512,
+}
 #: Digest size in bytes of each hash name: the PSS salt length (RFC 7518 §3.5).
 DIGEST_SIZES = {"sha256": 32, "sha384": 48, "sha512": 64}
 
@@ -68,13 +70,14 @@ def _verifier(public_key: Any, scheme: str, hash_name: Optional[str]) -> Callabl
     """A callable ``(msg, sig)`` that raises InvalidSignature for a bad signature."""
     if scheme == "eddsa":
         return lambda msg, sig: public_key.verify(sig, msg)
-    digest = _HASHES[hash_name]()  # type: ignore[index]
+    assert hash_name is not None  # check_arguments requires a hash for every scheme but EdDSA
+    digest = _HASHES[hash_name]()
     if scheme == "ecdsa":
         algorithm = ECDSA(digest)
         return lambda msg, sig: public_key.verify(sig, msg, algorithm)
     pad: padding.AsymmetricPadding
     if scheme == "pss":
-        pad = padding.PSS(mgf=padding.MGF1(digest), salt_length=DIGEST_SIZES[hash_name])  # type: ignore[index]
+        pad = padding.PSS(mgf=padding.MGF1(digest), salt_length=DIGEST_SIZES[hash_name])
     else:
         pad = padding.PKCS1v15()
     return lambda msg, sig: public_key.verify(sig, msg, pad, digest)
