@@ -852,10 +852,9 @@ def test_help_info() -> None:
 
 def test_new_names() -> None:
     """new names"""
-    for name in ("Verifier", "Signer", "AsyncPyJWKClient", "NATIVE"):
+    for name in ("Verifier", "Signer", "AsyncPyJWKClient", "UnknownKeyError", "NATIVE"):
         assert name in cyjose.__all__ and not hasattr(pyjwt, name)
-    # UnknownKeyError is in cyjose.exceptions only: the README's `cyjose.UnknownKeyError` is not
-    # exported from the package (reported, not asserted either way here).
+    assert cyjose.UnknownKeyError is cyjose.exceptions.UnknownKeyError
     assert "UnknownKeyError" in cyjose.exceptions.__all__ and not hasattr(pyjwt.exceptions, "UnknownKeyError")
     assert issubclass(cyjose.exceptions.UnknownKeyError, cyjose.InvalidTokenError)
     assert isinstance(cyjose.NATIVE, bool)

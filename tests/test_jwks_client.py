@@ -149,7 +149,7 @@ def test_signing_keys_are_verification_keys_with_kid(server: JWKSServer, clock: 
         public_jwk("rsa-b"),
         public_jwk("ec-c", use=None),
         {**public_jwk("rsa-b", key_ops=["encrypt"]), "kid": "ops-encrypt"},  # key_ops without "verify"
-        x25519_jwk("agreement"),  # a JWE key-agreement key (PyJWT would list it)
+        x25519_jwk("agreement"),  # a JWE key-agreement key (PyJWT cannot load X25519 JWKs at all)
     ]
     server.serve_json({"keys": published})
     client = client_for(server, clock)
@@ -506,11 +506,11 @@ def held_reply(server: JWKSServer, reply: Reply) -> threading.Event:
     return gate
 
 
-def release_when_first_request_arrives(server: JWKSServer, gate: threading.Event) -> threading.Thread:
-    """Open ``gate`` a moment after the first request arrives, so the other callers queue behind it."""
+def release_when_first_request_arrives(server: JWKSServer, gate: threading.Event, after: int = 1) -> threading.Thread:
+    """Open ``gate`` a moment after request number ``after`` arrives, so the other callers queue behind it."""
 
     def release() -> None:
-        server.wait_for_hits(1)
+        server.wait_for_hits(after)
         time.sleep(0.5)
         gate.set()
 
@@ -542,6 +542,45 @@ def test_concurrent_misses_share_one_failure(server: JWKSServer, clock: FakeCloc
     assert all(isinstance(r, PyJWKClientConnectionError) for r in results), results
     assert len({id(r) for r in results}) == 20  # each caller raises its own instance
     assert server.hits() == 1
+
+
+def test_callers_with_a_new_kid_wait_for_the_refetch_in_progress(server: JWKSServer, clock: FakeClock) -> None:
+    # During a rotation, requests with the new kid that arrive while its refetch is in flight
+    # join that fetch instead of being refused for the cooldown.
+    server.serve_json(key_set("rsa-a"))
+    client = client_for(server, clock)
+    client.get_jwk_set()
+    clock.advance(client.cooldown_duration)  # the set is still fresh; an unknown kid may refetch
+    gate = held_reply(server, Reply(body=json.dumps(key_set("rsa-a", "rsa-b")).encode()))
+    releaser = release_when_first_request_arrives(server, gate, after=2)
+    results = run_threads(20, lambda i: client.get_signing_key("rsa-b"))
+    releaser.join()
+    assert all(isinstance(r, PyJWK) and r.key_id == "rsa-b" for r in results), results
+    assert server.hits() == 2
+
+
+def test_async_callers_with_a_new_kid_wait_for_the_refetch_in_progress(
+    server: JWKSServer, clock: FakeClock
+) -> None:
+    server.serve_json(key_set("rsa-a"))
+    client = async_client_for(server, clock)
+
+    async def main() -> List[Any]:
+        await client.get_jwk_set()
+        clock.advance(client.cooldown_duration)  # the set is still fresh; an unknown kid may refetch
+        gate = held_reply(server, Reply(body=json.dumps(key_set("rsa-a", "rsa-b")).encode()))
+        tasks = [asyncio.ensure_future(client.get_signing_key("rsa-b")) for _ in range(20)]
+        for _ in range(300):  # until the refetch arrives (at most 3 s)
+            if server.hits() >= 2:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)
+        gate.set()
+        return await asyncio.gather(*tasks)
+
+    results = asyncio.run(main())
+    assert all(r.key_id == "rsa-b" for r in results)
+    assert server.hits() == 2
 
 
 def test_a_stalled_fetch_fails_every_waiter(server: JWKSServer, clock: FakeClock) -> None:

@@ -38,6 +38,7 @@ from .exceptions import (
     PyJWKError,
     PyJWKSetError,
     PyJWTError,
+    UnknownKeyError,
 )
 from .jwks_client import AsyncPyJWKClient, PyJWKClient
 from .signer import Signer
@@ -86,4 +87,5 @@ __all__ = [
     "PyJWKError",
     "PyJWKSetError",
     "PyJWTError",
+    "UnknownKeyError",
 ]

@@ -18,8 +18,10 @@ exceptions and messages, plus what its users asked for:
   fetch per ``cooldown_duration`` (every fetch attempt, good or failed, starts
   the cooldown). Within the cooldown an unknown ``kid`` raises
   :class:`PyJWKClientError` without any network call, so a flood of tokens with
-  random kids cannot hammer the endpoint. A ``kid`` that is not a string never
-  triggers a fetch.
+  random kids cannot hammer the endpoint -- except while a fetch is in
+  progress: then an unknown ``kid`` waits for it, since during a rotation the
+  new key is likely in it. A ``kid`` that is not a string never triggers a
+  fetch.
 * **Single flight.** Callers needing a fetch while one is in progress wait
   for it (at most ``timeout`` + 1 s from its start) and share its result or
   error: N concurrent misses make one HTTP request.
@@ -300,10 +302,14 @@ class _ClientBase:
 
     # -- state ---------------------------------------------------------------
 
-    def _plan(self, mode: str) -> Optional[PyJWKSet]:
-        """The set to use without fetching, or None when a fetch is due. Call with the lock held."""
+    def _plan(self, mode: str, joinable: bool) -> Optional[PyJWKSet]:
+        """The set to use without fetching, or None when a fetch is due. Call with the lock held.
+
+        ``joinable``: a fetch is in progress. An unknown kid then waits for it
+        (the new key may be in it) instead of being refused for the cooldown.
+        """
         cache = self.jwk_set_cache
-        if mode == _REFRESH or cache is None:
+        if mode == _REFRESH or cache is None or (mode == _UNKNOWN_KID and joinable):
             return None
         if mode == _NORMAL:
             fresh = cache.get()
@@ -456,10 +462,10 @@ class PyJWKClient(_ClientBase):
             if fresh is not None:
                 return fresh, False
         with self._lock:
-            ready = self._plan(mode)
+            flight = self._flights.get(None)
+            ready = self._plan(mode, joinable=flight is not None)
             if ready is not None:
                 return ready, False
-            flight = self._flights.get(None)
             leader = flight is None
             if flight is None:
                 flight = self._flights[None] = _Flight(time.monotonic() + self.timeout)
@@ -533,10 +539,10 @@ class AsyncPyJWKClient(_ClientBase):
     async def _obtain(self, mode: str) -> Tuple[PyJWKSet, bool]:
         loop = asyncio.get_running_loop()
         with self._lock:
-            ready = self._plan(mode)
+            flight = self._flights.get(loop)
+            ready = self._plan(mode, joinable=flight is not None)
             if ready is not None:
                 return ready, False
-            flight = self._flights.get(loop)
             if flight is None:
                 self._start_attempt()
                 task = loop.create_task(self._lead(loop))
