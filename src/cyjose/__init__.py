@@ -9,6 +9,7 @@ from __future__ import annotations
 # After `import jwt` every PyJWT submodule is an attribute (jwt.utils, jwt.algorithms,
 # ...); the imports below load all the others, utils is loaded here.
 from . import utils  # noqa: F401
+from . import jwe  # noqa: F401
 from . import jws  # noqa: F401
 from ._native import native as _native_in_use
 from .api_jwk import PyJWK, PyJWKSet

@@ -28,6 +28,7 @@ __all__ = [
     "InvalidSubjectError",
     "InvalidJTIError",
     "UnknownKeyError",
+    "JWEDecryptionError",
 ]
 
 
@@ -119,4 +120,16 @@ class UnknownKeyError(InvalidTokenError):
 
     The token's ``kid`` is not in the set, or the token has no ``kid`` and
     the set does not hold exactly one key for its algorithm.
+    """
+
+
+class JWEDecryptionError(InvalidTokenError):
+    """A cyjose addition: a JWE could not be decrypted with the given key.
+
+    Raised for every failure that depends on the key or the encrypted parts
+    of a token (key unwrap, authentication tag, padding, a wrong key), always
+    with the same message ``"Decryption failed"``, so the error is never an
+    oracle telling an attacker which step refused the token. Malformed
+    structure (segments, base64url, header JSON, algorithms not allowed) is a
+    :class:`DecodeError` or :class:`InvalidAlgorithmError` instead.
     """
