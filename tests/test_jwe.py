@@ -20,6 +20,7 @@ import pytest
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.keywrap import aes_key_unwrap, aes_key_wrap
 
 import cyjose
 from cyjose import jwe
@@ -417,3 +418,119 @@ def test_pyjwk_key_ops_for_decrypt() -> None:
 def test_module_is_exported() -> None:
     assert cyjose.jwe is jwe
     assert set(jwe.CONTENT_ALGORITHMS) == set(ENCS)
+
+
+# -- every key management algorithm x every content encryption ---------------------------------
+
+KW_SIZES = {"A128KW": 16, "A192KW": 24, "A256KW": 32, "A128GCMKW": 16, "A192GCMKW": 24, "A256GCMKW": 32}
+
+
+def key_pair(alg: str) -> tuple:
+    """``(encryption key, decryption key, another decryption key)`` for ``alg``, fresh each call."""
+    if alg in KW_SIZES:
+        size = KW_SIZES[alg]
+        key = os.urandom(size)
+        return key, key, os.urandom(size)
+    raise ValueError(alg)
+
+
+WRAP_ALGS = tuple(KW_SIZES)
+
+
+@pytest.mark.parametrize("enc", ENCS)
+@pytest.mark.parametrize("alg", WRAP_ALGS)
+def test_round_trip_every_alg_and_enc(alg: str, enc: str) -> None:
+    encryption_key, decryption_key, _ = key_pair(alg)
+    token = jwe.encrypt(PLAINTEXT, encryption_key, alg, enc, headers={"kid": "r"})
+    result = jwe.decrypt_complete(token, decryption_key, [alg], [enc])
+    assert result["plaintext"] == PLAINTEXT
+    assert result["header"]["alg"] == alg and result["header"]["enc"] == enc and result["header"]["kid"] == "r"
+
+
+@pytest.mark.parametrize("alg", WRAP_ALGS)
+@pytest.mark.parametrize("index", [0, 1, 2, 3, 4])
+def test_tampering_any_segment_fails_with_one_error(alg: str, index: int) -> None:
+    encryption_key, decryption_key, _ = key_pair(alg)
+    token = jwe.encrypt(PLAINTEXT, encryption_key, alg, "A128CBC-HS256", headers={"kid": "a"})
+    if index == 0:
+        header = json.loads(unb64(token.split(".")[0]))
+        header["kid"] = "b"
+        tampered = replace_segment(token, 0, header_segment(header))
+    else:
+        tampered = replace_segment(token, index, flip_bit(token.split(".")[index], byte=-1))
+    with pytest.raises(JWEDecryptionError) as excinfo:
+        jwe.decrypt(tampered, decryption_key, [alg], ["A128CBC-HS256"])
+    assert_decryption_failed(excinfo)
+
+
+@pytest.mark.parametrize("alg", WRAP_ALGS)
+def test_wrong_key_of_the_right_kind_fails_with_one_error(alg: str) -> None:
+    encryption_key, _, other = key_pair(alg)
+    token = jwe.encrypt(PLAINTEXT, encryption_key, alg, "A256GCM")
+    with pytest.raises(JWEDecryptionError) as excinfo:
+        jwe.decrypt(token, other, [alg], ["A256GCM"])
+    assert_decryption_failed(excinfo)
+
+
+@pytest.mark.parametrize("alg", WRAP_ALGS)
+def test_truncated_encrypted_key_fails_with_one_error(alg: str) -> None:
+    encryption_key, decryption_key, _ = key_pair(alg)
+    token = jwe.encrypt(PLAINTEXT, encryption_key, alg, "A128GCM")
+    encrypted_key = unb64(token.split(".")[1])
+    for bad in (encrypted_key[:-8], encrypted_key[:-1], b"", encrypted_key + b"\x00" * 8):
+        with pytest.raises(JWEDecryptionError) as excinfo:
+            jwe.decrypt(replace_segment(token, 1, b64(bad)), decryption_key, [alg], ["A128GCM"])
+        assert_decryption_failed(excinfo)
+
+
+# -- AES key wrap by hand ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("alg", ["A128KW", "A192KW", "A256KW"])
+@pytest.mark.parametrize("enc", ["A128CBC-HS256", "A256GCM"])
+def test_aes_kw_interop_by_hand(alg: str, enc: str) -> None:
+    kek = os.urandom(KW_SIZES[alg])
+    cek = os.urandom(CEK_SIZES[enc])
+    token = hand_token({"alg": alg, "enc": enc}, aes_key_wrap(kek, cek), cek, b"wrapped by hand")
+    assert jwe.decrypt(token, kek, [alg], [enc]) == b"wrapped by hand"
+    ours = jwe.encrypt(b"unwrapped by hand", kek, alg, enc)
+    assert hand_open(ours, aes_key_unwrap(kek, unb64(ours.split(".")[1]))) == b"unwrapped by hand"
+
+
+@pytest.mark.parametrize("alg", ["A128GCMKW", "A256GCMKW"])
+def test_aes_gcm_kw_interop_by_hand(alg: str) -> None:
+    kek, cek, iv = os.urandom(KW_SIZES[alg]), os.urandom(32), os.urandom(12)
+    sealed = AESGCM(kek).encrypt(iv, cek, None)
+    header = {"alg": alg, "enc": "A128CBC-HS256", "iv": b64(iv), "tag": b64(sealed[-16:])}
+    token = hand_token(header, sealed[:-16], cek, b"gcm wrapped")
+    assert jwe.decrypt(token, kek, [alg], ["A128CBC-HS256"]) == b"gcm wrapped"
+    ours = jwe.encrypt(b"gcm unwrapped", kek, alg, "A128CBC-HS256")
+    ours_header = json.loads(unb64(ours.split(".")[0]))
+    unsealed = AESGCM(kek).decrypt(unb64(ours_header["iv"]), unb64(ours.split(".")[1]) + unb64(ours_header["tag"]), None)
+    assert hand_open(ours, unsealed) == b"gcm unwrapped"
+
+
+@pytest.mark.parametrize("change, error", [
+    ({"iv": None}, InvalidTokenError),
+    ({"tag": None}, InvalidTokenError),
+    ({"iv": 5}, InvalidTokenError),
+    ({"iv": "!!"}, DecodeError),
+    ({"tag": b64(b"t" * 12)}, InvalidTokenError),  # tag exactly 128 bits, as for content
+    ({"iv": b64(b"i" * 16)}, InvalidTokenError),
+    ({"tag": b64(b"t" * 16)}, JWEDecryptionError),
+    ({"iv": b64(b"i" * 12)}, JWEDecryptionError),
+])
+def test_gcm_kw_header_members(change: Dict[str, Any], error: type) -> None:
+    kek = os.urandom(16)
+    token = jwe.encrypt(PLAINTEXT, kek, "A128GCMKW", "A128GCM")
+    header = json.loads(unb64(token.split(".")[0]))
+    header.update(change)
+    header = {name: value for name, value in header.items() if value is not None}
+    with pytest.raises(error):
+        jwe.decrypt(replace_segment(token, 0, header_segment(header)), kek, ["A128GCMKW"], ["A128GCM"])
+
+
+@pytest.mark.parametrize("alg", WRAP_ALGS)
+def test_aes_wrap_key_size_must_match(alg: str) -> None:
+    with pytest.raises(InvalidKeyError):
+        jwe.encrypt(PLAINTEXT, os.urandom(KW_SIZES[alg] + 8), alg, "A128GCM")

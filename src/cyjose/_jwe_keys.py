@@ -16,6 +16,11 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, NamedTuple, Optional, Tuple
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
+
 from ._b64url import b64url_decode, b64url_encode
 from ._jwe_content import ContentEncryption
 from .exceptions import InvalidKeyError, InvalidTokenError
@@ -147,5 +152,72 @@ class Direct(KeyManagement):
         return key
 
 
+# -- AES key wrap (RFC 7518 §4.4) and AES-GCM key wrap (§4.7) ----------------------------------
+
+
+def kw_wrap(kek: bytes, cek: bytes) -> bytes:
+    """RFC 3394 AES key wrap."""
+    return aes_key_wrap(kek, cek)
+
+
+def kw_unwrap(kek: bytes, wrapped: bytes) -> bytes:
+    """RFC 3394 AES key unwrap with its integrity check; :class:`UnwrapFailed` when it fails."""
+    try:
+        return aes_key_unwrap(kek, wrapped)
+    except (InvalidUnwrap, ValueError):  # ValueError: a length no wrap can produce
+        raise UnwrapFailed from None
+
+
+class AesKeyWrap(KeyManagement):
+    """``AxxxKW``: a random CEK wrapped with the AES key."""
+
+    def __init__(self, bits: int) -> None:
+        self.name = f"A{bits}KW"
+        self._size = bits // 8
+
+    def encryption_key(self, key: Any, enc: ContentEncryption) -> bytes:
+        return sized_secret(key, self._size, self.name)
+
+    decryption_key = encryption_key
+
+    def wrap(self, key: bytes, enc: ContentEncryption, header: Dict[str, Any]) -> Wrapped:
+        cek = os.urandom(enc.key_size)
+        return cek, kw_wrap(key, cek), {}
+
+    def unwrap(self, key: bytes, encrypted_key: bytes, header: Dict[str, Any], enc: ContentEncryption,
+               limits: Limits) -> bytes:
+        return kw_unwrap(key, encrypted_key)
+
+
+class AesGcmKeyWrap(AesKeyWrap):
+    """``AxxxGCMKW``: the CEK sealed with AES-GCM; ``iv`` and ``tag`` travel in the header."""
+
+    def __init__(self, bits: int) -> None:
+        super().__init__(bits)
+        self.name = f"A{bits}GCMKW"
+
+    def wrap(self, key: bytes, enc: ContentEncryption, header: Dict[str, Any]) -> Wrapped:
+        cek, iv = os.urandom(enc.key_size), os.urandom(12)
+        sealed = AESGCM(key).encrypt(iv, cek, None)
+        return cek, sealed[:-16], {"iv": b64_text(iv), "tag": b64_text(sealed[-16:])}
+
+    def unwrap(self, key: bytes, encrypted_key: bytes, header: Dict[str, Any], enc: ContentEncryption,
+               limits: Limits) -> bytes:
+        iv, tag = header_bytes(header, "iv", 12), header_bytes(header, "tag", 16)
+        if iv is None or tag is None:
+            raise InvalidTokenError(f'{self.name} needs the "iv" and "tag" headers')
+        try:
+            return AESGCM(key).decrypt(iv, encrypted_key + tag, None)
+        except InvalidTag:
+            raise UnwrapFailed from None
+
+
 #: ``alg`` name -> algorithm, for every key management algorithm cyjose implements.
-KEY_MANAGEMENTS: Dict[str, KeyManagement] = {alg.name: alg for alg in (Direct(),)}
+KEY_MANAGEMENTS: Dict[str, KeyManagement] = {
+    alg.name: alg
+    for alg in (
+        Direct(),
+        AesKeyWrap(128), AesKeyWrap(192), AesKeyWrap(256),
+        AesGcmKeyWrap(128), AesGcmKeyWrap(192), AesGcmKeyWrap(256),
+    )
+}
