@@ -1,0 +1,331 @@
+"""The JWS JSON serialization (RFC 7515 §7.2): ``cyjose.jws.sign_json`` / ``verify_json``.
+
+Round trips in both forms, every refusal, the header split rules, detached
+and unencoded payloads, interop with jwcrypto and joserfc in both
+directions, and the published examples (RFC 7520 §4, RFC 7797, RFC 7515
+A.6/A.7) from ``../shared/vectors`` (skipped when that folder is absent).
+Signatures are also checked by hand (``hmac``/``cryptography``), so the
+wire format is tested against the RFC and not only against cyjose itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import hmac
+import json
+from pathlib import Path
+from typing import Any, Dict, List
+
+import keys
+import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import cyjose
+from cyjose import (
+    DecodeError,
+    InvalidAlgorithmError,
+    InvalidKeyError,
+    InvalidSignatureError,
+    InvalidTokenError,
+    PyJWK,
+    PyJWKSet,
+    PyJWTError,
+    UnknownKeyError,
+)
+from cyjose.jws import MAX_SIGNATURES, JWSSigner, sign_json, verify_json
+
+PAYLOAD = b"It\xe2\x80\x99s a payload: {\"n\": 1}"
+HS = keys.secret("HS256")
+
+
+def b64u(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64u_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def protected(header: Dict[str, Any]) -> str:
+    return b64u(json.dumps(header).encode())
+
+
+def hs256(signing_input: str, secret: bytes = HS) -> str:
+    return b64u(hmac.new(secret, signing_input.encode("utf-8"), hashlib.sha256).digest())
+
+
+def hand_flattened(header: Dict[str, Any], unprotected: Any = None, payload: bytes = PAYLOAD) -> Dict[str, Any]:
+    """A flattened HS256 JWS built without cyjose."""
+    seg, body = protected(header), b64u(payload)
+    obj: Dict[str, Any] = {"payload": body, "protected": seg, "signature": hs256(f"{seg}.{body}")}
+    if unprotected is not None:
+        obj["header"] = unprotected
+    return obj
+
+
+def public_jwk(alg: str, kid: str, variant: str = "") -> Dict[str, Any]:
+    """The public JWK for ``keys``' key of ``alg`` (the secret itself for HMAC)."""
+    if alg in keys.HMAC_ALGS:
+        return {"kty": "oct", "k": b64u(keys.secret(alg)), "kid": kid, "alg": alg}
+    jwk = json.loads(cyjose.get_algorithm_by_name(alg).to_jwk(keys.public(alg, variant)))
+    return {**jwk, "kid": kid, "alg": alg}
+
+
+# --------------------------------------------------------------------------- round trips
+
+
+@pytest.mark.parametrize("alg", keys.SIGNING_ALGS)
+def test_flattened_round_trip_every_algorithm(alg: str) -> None:
+    obj = sign_json(PAYLOAD, JWSSigner(keys.signing_key(alg), alg), flattened=True)
+    assert set(obj) == {"payload", "protected", "signature"}
+    assert b64u_decode(obj["payload"]) == PAYLOAD
+    assert json.loads(b64u_decode(obj["protected"])) == {"alg": alg}
+    result = verify_json(json.dumps(obj), keys.verifying_key(alg), [alg])
+    assert result["payload"] == PAYLOAD
+    assert result["header"] == {"alg": alg}
+    assert result["signatures"][0]["verified"] is True
+    assert result["signatures"][0]["signature"] == b64u_decode(obj["signature"])
+
+
+def test_hmac_signature_matches_a_hand_computation() -> None:
+    obj = sign_json(PAYLOAD, [JWSSigner(HS, "HS256", {"kid": "k"}, {"x": 1})])
+    sig = obj["signatures"][0]
+    assert sig["signature"] == hs256(f"{sig['protected']}.{obj['payload']}")
+    assert sig["header"] == {"x": 1}
+    assert json.loads(b64u_decode(sig["protected"])) == {"alg": "HS256", "kid": "k"}
+
+
+def test_ecdsa_signature_verifies_by_hand() -> None:
+    obj = sign_json(PAYLOAD, JWSSigner(keys.private_pem("ES256"), "ES256"), flattened=True)
+    raw = b64u_decode(obj["signature"])
+    der = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
+    signing_input = f"{obj['protected']}.{obj['payload']}".encode()
+    keys.public("ES256").verify(der, signing_input, ec.ECDSA(hashes.SHA256()))
+
+
+ALG_GROUPS = [("HS256",), ("HS384", "ES256"), ("RS256", "ES384", "EdDSA"), ("PS512", "ES256K", "HS512")]
+
+
+@pytest.mark.parametrize("algs", ALG_GROUPS, ids="+".join)
+def test_general_round_trip_with_a_key_set(algs: tuple) -> None:
+    signers = [JWSSigner(keys.signing_key(alg), alg, unprotected={"kid": f"k-{alg}"}) for alg in algs]
+    obj = sign_json(PAYLOAD, signers)
+    assert len(obj["signatures"]) == len(algs)
+    jwks = {"keys": [public_jwk(alg, f"k-{alg}") for alg in algs]}
+    for form in (obj, json.dumps(obj), json.dumps(obj).encode()):
+        result = verify_json(form, jwks, list(algs), require_all=True)
+        assert result["payload"] == PAYLOAD
+        assert [s["verified"] for s in result["signatures"]] == [True] * len(algs)
+        assert [s["header"] for s in result["signatures"]] == [{"alg": a, "kid": f"k-{a}"} for a in algs]
+        assert [s["protected"] for s in result["signatures"]] == [{"alg": a} for a in algs]
+
+
+@pytest.mark.parametrize("algs", ALG_GROUPS[1:], ids="+".join)
+def test_general_with_one_single_key_checks_only_its_signatures(algs: tuple) -> None:
+    obj = sign_json(PAYLOAD, [JWSSigner(keys.signing_key(alg), alg) for alg in algs])
+    for index, alg in enumerate(algs):
+        result = verify_json(obj, keys.verifying_key(alg), [alg])
+        assert [s["verified"] for s in result["signatures"]] == [i == index for i in range(len(algs))]
+        assert result["header"] == {"alg": alg}
+        with pytest.raises(InvalidAlgorithmError, match="not allowed"):
+            verify_json(obj, keys.verifying_key(alg), [alg], require_all=True)
+
+
+def test_pyjwk_signs_with_its_own_algorithm_and_verifies_by_kid() -> None:
+    private = PyJWK({**public_jwk("ES256", "a"), "d": b64u(
+        keys.private("ES256").private_numbers().private_value.to_bytes(32, "big"))})
+    obj = sign_json(PAYLOAD, [JWSSigner(private, headers={"kid": "a"}),
+                              JWSSigner(keys.secret("HS256"), "HS256", {"kid": "b"})])
+    assert json.loads(b64u_decode(obj["signatures"][0]["protected"])) == {"alg": "ES256", "kid": "a"}
+    public = PyJWK(public_jwk("ES256", "a"))
+    result = verify_json(obj, public)  # the PyJWK's own algorithm is the default allow-list
+    assert [s["verified"] for s in result["signatures"]] == [True, False]
+    with pytest.raises(UnknownKeyError):
+        verify_json(obj, PyJWK(public_jwk("ES256", "other-kid")))
+
+
+def test_lone_pyjwk_without_kid_serves_any_kid() -> None:
+    obj = sign_json(PAYLOAD, JWSSigner(HS, "HS256", unprotected={"kid": "whatever"}), flattened=True)
+    jwk = public_jwk("HS256", "x")
+    del jwk["kid"]
+    assert verify_json(obj, PyJWK(jwk))["payload"] == PAYLOAD
+
+
+def test_key_forms_pem_ssh_and_objects() -> None:
+    obj = sign_json(PAYLOAD, [JWSSigner(keys.private_pem("RS256"), "RS256"),
+                              JWSSigner(keys.private_ssh("EdDSA"), "EdDSA")])
+    assert verify_json(obj, keys.public_pem("RS256"), ["RS256"])["signatures"][0]["verified"]
+    assert verify_json(obj, keys.public_ssh("EdDSA"), ["EdDSA"])["signatures"][1]["verified"]
+    assert verify_json(obj, keys.public("EdDSA"), "EdDSA")["signatures"][1]["verified"]
+
+
+def test_headers_typ_and_sorting() -> None:
+    obj = sign_json(PAYLOAD, JWSSigner(HS, "HS256", {"typ": "JOSE+JSON", "cty": "x"}), flattened=True,
+                    sort_headers=False)
+    assert b64u_decode(obj["protected"]) == b'{"typ":"JOSE+JSON","alg":"HS256","cty":"x"}'  # PyJWT's order
+    sorted_obj = sign_json(PAYLOAD, JWSSigner(HS, "HS256", {"typ": "JOSE+JSON", "cty": "x"}), flattened=True)
+    assert b64u_decode(sorted_obj["protected"]) == b'{"alg":"HS256","cty":"x","typ":"JOSE+JSON"}'
+
+
+def test_signer_repr_hides_the_key() -> None:
+    signer = JWSSigner(b"top-secret-hmac-key-material-012345", "HS256", {"kid": "k"})
+    assert "top-secret" not in repr(signer)
+    assert "HS256" in repr(signer)
+
+
+# --------------------------------------------------------------------------- the multi-signature policy
+
+
+def _three_signatures() -> Dict[str, Any]:
+    return sign_json(PAYLOAD, [
+        JWSSigner(keys.secret("HS256"), "HS256", {"kid": "h"}),
+        JWSSigner(keys.private("ES256"), "ES256", unprotected={"kid": "e"}),
+        JWSSigner(keys.private("RS256"), "RS256", {"kid": "r"}),
+    ])
+
+
+def test_signatures_without_a_key_are_skipped_unless_require_all() -> None:
+    obj = _three_signatures()
+    jwks = {"keys": [public_jwk("HS256", "h"), public_jwk("RS256", "r")]}
+    result = verify_json(obj, jwks, ["HS256", "ES256", "RS256"])
+    assert [s["verified"] for s in result["signatures"]] == [True, False, True]
+    with pytest.raises(UnknownKeyError, match='"e"|e'):
+        verify_json(obj, jwks, ["HS256", "ES256", "RS256"], require_all=True)
+
+
+def test_a_known_key_whose_signature_fails_fails_everything() -> None:
+    obj = _three_signatures()
+    jwks = {"keys": [public_jwk("HS256", "h"), public_jwk("ES256", "e", variant="other")]}
+    with pytest.raises(InvalidSignatureError):
+        verify_json(obj, jwks, ["HS256", "ES256"])
+
+
+def test_a_corrupted_signature_among_good_ones_fails() -> None:
+    obj = _three_signatures()
+    obj["signatures"][2]["signature"] = obj["signatures"][0]["signature"]
+    jwks = {"keys": [public_jwk("HS256", "h"), public_jwk("RS256", "r")]}
+    with pytest.raises(InvalidSignatureError):
+        verify_json(obj, jwks, ["HS256", "RS256"])
+    assert verify_json(obj, jwks, ["HS256"])["signatures"][0]["verified"]
+
+
+def test_nothing_checked_raises_the_first_reason() -> None:
+    obj = _three_signatures()
+    with pytest.raises(InvalidAlgorithmError, match="not allowed"):
+        verify_json(obj, HS, ["HS512"])
+    with pytest.raises(UnknownKeyError, match="Unable to find"):
+        verify_json(obj, {"keys": [public_jwk("HS256", "nope")]}, ["HS256"])
+
+
+def test_set_without_kid_uses_the_only_key_for_the_algorithm() -> None:
+    obj = sign_json(PAYLOAD, JWSSigner(keys.private("ES256"), "ES256"), flattened=True)
+    one = {"keys": [public_jwk("ES256", "a"), public_jwk("HS256", "b")]}
+    assert verify_json(obj, PyJWKSet.from_dict(one), ["ES256"])["payload"] == PAYLOAD
+    two = {"keys": [public_jwk("ES256", "a"), public_jwk("ES256", "b", variant="other")]}
+    with pytest.raises(UnknownKeyError):
+        verify_json(obj, two, ["ES256"])
+
+
+def test_set_keys_sharing_a_kid_are_chosen_by_algorithm() -> None:
+    obj = sign_json(PAYLOAD, [JWSSigner(keys.private("RS256"), "RS256", {"kid": "same"}),
+                              JWSSigner(keys.private("ES384"), "ES384", {"kid": "same"})])
+    jwks = {"keys": [public_jwk("RS256", "same"), public_jwk("ES384", "same")]}
+    result = verify_json(obj, jwks, ["RS256", "ES384"], require_all=True)
+    assert all(s["verified"] for s in result["signatures"])
+
+
+def test_set_key_published_for_encryption_is_passed_over() -> None:
+    obj = sign_json(PAYLOAD, JWSSigner(HS, "HS256", {"kid": "h"}), flattened=True)
+    with pytest.raises(UnknownKeyError):
+        verify_json(obj, {"keys": [{**public_jwk("HS256", "h"), "use": "enc"}]}, ["HS256"])
+
+
+def test_lone_pyjwk_refusing_verify_raises_invalid_key() -> None:
+    obj = sign_json(PAYLOAD, JWSSigner(HS, "HS256"), flattened=True)
+    with pytest.raises(InvalidKeyError):
+        verify_json(obj, PyJWK({**public_jwk("HS256", "h"), "key_ops": ["sign"]}))
+
+
+# --------------------------------------------------------------------------- verification failures
+
+
+def test_tampered_payload_protected_header_or_signature() -> None:
+    obj = sign_json(PAYLOAD, JWSSigner(HS, "HS256", {"kid": "k"}), flattened=True)
+    for member, value in (
+        ("payload", b64u(PAYLOAD + b"!")),
+        ("protected", protected({"alg": "HS256", "kid": "j"})),
+        ("signature", b64u(b"\x00" * 32)),
+    ):
+        with pytest.raises(InvalidSignatureError, match="Signature verification failed"):
+            verify_json({**obj, member: value}, HS, ["HS256"])
+
+
+def test_wrong_key() -> None:
+    obj = sign_json(PAYLOAD, JWSSigner(keys.private("PS256"), "PS256"), flattened=True)
+    with pytest.raises(InvalidSignatureError):
+        verify_json(obj, keys.public("PS256", "other"), ["PS256"])
+
+
+def test_unprotected_header_is_not_signed_but_reported_apart() -> None:
+    obj = sign_json(PAYLOAD, JWSSigner(HS, "HS256", unprotected={"note": "a"}), flattened=True)
+    result = verify_json({**obj, "header": {"note": "changed"}}, HS, ["HS256"])
+    assert result["header"] == {"alg": "HS256", "note": "changed"}
+    assert result["signatures"][0]["protected"] == {"alg": "HS256"}
+
+
+def test_alg_only_in_the_unprotected_header_is_accepted_as_rfc_7515_allows() -> None:
+    body = b64u(PAYLOAD)
+    obj = {"payload": body, "header": {"alg": "HS256"}, "signature": hs256(f".{body}")}
+    assert verify_json(obj, HS, ["HS256"])["header"] == {"alg": "HS256"}
+    with pytest.raises(InvalidAlgorithmError):
+        verify_json({**obj, "header": {"alg": "HS384"}}, HS, ["HS256"])
+
+
+@pytest.mark.parametrize("header", [{}, {"alg": ""}, {"alg": 256}, {"alg": None}])
+def test_missing_or_ill_typed_alg(header: Dict[str, Any]) -> None:
+    with pytest.raises(InvalidAlgorithmError):
+        verify_json(hand_flattened(header), HS, ["HS256"])
+
+
+def test_none_algorithm_never_verifies() -> None:
+    body = b64u(PAYLOAD)
+    obj = {"payload": body, "protected": protected({"alg": "none"}), "signature": ""}
+    with pytest.raises(InvalidAlgorithmError):
+        verify_json(obj, HS, ["HS256"])
+    with pytest.raises(InvalidSignatureError):
+        verify_json(obj, None, ["none"])
+
+
+def test_algorithms_are_required_for_plain_keys_and_sets() -> None:
+    obj = hand_flattened({"alg": "HS256"})
+    for key in (HS, {"keys": [public_jwk("HS256", "h")]}):
+        for algorithms in (None, []):
+            with pytest.raises(DecodeError, match="algorithms"):
+                verify_json(obj, key, algorithms)
+
+
+def test_algorithm_confusion_is_refused() -> None:
+    pem = keys.public_pem("RS256")
+    seg, body = protected({"alg": "HS256"}), b64u(PAYLOAD)
+    forged = {"payload": body, "protected": seg, "signature": hs256(f"{seg}.{body}", pem)}
+    with pytest.raises(InvalidKeyError):
+        verify_json(forged, pem, ["HS256", "RS256"])
+
+
+def test_short_key_warns_or_raises() -> None:
+    with pytest.warns(cyjose.InsecureKeyLengthWarning):
+        sign_json(PAYLOAD, JWSSigner(b"short", "HS256"))
+    with pytest.raises(InvalidKeyError):
+        sign_json(PAYLOAD, JWSSigner(b"short", "HS256"), enforce_minimum_key_length=True)
+    short = hand_flattened({"alg": "HS256"})
+    short["signature"] = hs256(f"{short['protected']}.{short['payload']}", b"short")
+    with pytest.warns(cyjose.InsecureKeyLengthWarning):
+        assert verify_json(short, b"short", ["HS256"])["payload"] == PAYLOAD
+    with pytest.raises(InvalidKeyError):
+        verify_json(short, b"short", ["HS256"], enforce_minimum_key_length=True)
