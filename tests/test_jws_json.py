@@ -329,3 +329,205 @@ def test_short_key_warns_or_raises() -> None:
         assert verify_json(short, b"short", ["HS256"])["payload"] == PAYLOAD
     with pytest.raises(InvalidKeyError):
         verify_json(short, b"short", ["HS256"], enforce_minimum_key_length=True)
+
+
+# --------------------------------------------------------------------------- malformed input
+
+
+def _good() -> Dict[str, Any]:
+    return hand_flattened({"alg": "HS256"})
+
+
+def _general(*entries: Any) -> Dict[str, Any]:
+    return {"payload": b64u(PAYLOAD), "signatures": list(entries)}
+
+
+MALFORMED = {
+    "not json": b"{not json",
+    "json array": b"[1, 2]",
+    "json string": '"eyJ..."',
+    "invalid utf-8": b'{"payload": "\xff"}',
+    "lone surrogate": '{"signature": "\ud800"}',
+    "an int": 12,
+    "a list": [_good()],
+    "too large text": "{" + " " * (1 << 20) + "}",
+    "too large bytes": b"{" + b" " * (1 << 20) + b"}",
+    "no signature member": {"payload": b64u(PAYLOAD), "protected": protected({"alg": "HS256"})},
+    "signatures not a list": {"payload": "", "signatures": {"0": _good()}},
+    "signatures empty": {"payload": "", "signatures": []},
+    "too many signatures": _general(*[{k: v for k, v in _good().items() if k != "payload"}] * (MAX_SIGNATURES + 1)),
+    "signature entry not an object": _general("sig"),
+    "entry without signature": _general({"protected": protected({"alg": "HS256"})}),
+    "mixed forms": {**_good(), "signatures": [_good()]},
+    "signature not a string": {**_good(), "signature": 5},
+    "signature bad base64url": {**_good(), "signature": "a+b/"},
+    "signature length 1 mod 4": {**_good(), "signature": "abcde"},
+    "signature non-ascii": {**_good(), "signature": "ab\u00e9d"},
+    "signature too large": {**_good(), "signature": "A" * ((1 << 20) + 4)},
+    "protected not a string": {**_good(), "protected": {"alg": "HS256"}},
+    "protected bad base64url": {**_good(), "protected": "e30="[:-1] + "*"},
+    "protected not json": {**_good(), "protected": b64u(b"{alg")},
+    "protected json array": {**_good(), "protected": b64u(b'["alg"]')},
+    "protected empty": {**_good(), "protected": ""},
+    "header not an object": {**_good(), "header": ["kid"]},
+    "header null": {**_good(), "header": None},
+    "header with a non-string name": {**_good(), "header": {1: "x"}},
+    "payload not a string": {**_good(), "payload": 1},
+    "payload bad base64url": {**_good(), "payload": "a.b"},
+    "payload too large": {**_good(), "payload": "A" * ((1 << 20) + 4)},
+}
+
+
+@pytest.mark.parametrize("data", MALFORMED.values(), ids=MALFORMED.keys())
+def test_malformed_input_is_a_decode_error(data: Any) -> None:
+    with pytest.raises(DecodeError):
+        verify_json(data, HS, ["HS256"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8) | st.sampled_from(["", "e30", "eyJhbGciOiJIUzI1NiJ9"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["payload", "protected", "header", "signature", "signatures", "alg", "kid", "crit", "b64"]),
+        inner, max_size=5),
+    max_leaves=12,
+))
+def test_random_structures_raise_only_cyjose_errors(data: Any) -> None:
+    for form in (data, json.dumps(data)):
+        try:
+            verify_json(form, HS, ["HS256"])
+        except PyJWTError:
+            pass
+
+
+# --------------------------------------------------------------------------- header rules
+
+
+def test_a_name_in_both_headers_is_refused() -> None:
+    with pytest.raises(DecodeError, match="'kid' is both protected and unprotected"):
+        verify_json(hand_flattened({"alg": "HS256", "kid": "a"}, {"kid": "a"}), HS, ["HS256"])
+    with pytest.raises(DecodeError, match="'alg'"):
+        verify_json(hand_flattened({"alg": "HS256"}, {"alg": "HS256"}), HS, ["HS256"])
+    with pytest.raises(InvalidTokenError, match="'kid'"):
+        sign_json(PAYLOAD, JWSSigner(HS, "HS256", {"kid": "a"}, {"kid": "b"}))
+    with pytest.raises(InvalidTokenError, match="'alg'"):
+        sign_json(PAYLOAD, JWSSigner(HS, "HS256", unprotected={"alg": "HS256"}))
+
+
+@pytest.mark.parametrize("name, value", [("crit", ["b64"]), ("b64", False), ("b64", True)])
+def test_crit_and_b64_only_in_the_protected_header(name: str, value: Any) -> None:
+    with pytest.raises(InvalidTokenError, match="protected header"):
+        verify_json(hand_flattened({"alg": "HS256"}, {name: value}), HS, ["HS256"])
+    with pytest.raises(InvalidTokenError, match="protected header"):
+        sign_json(PAYLOAD, JWSSigner(HS, "HS256", unprotected={name: value}))
+
+
+@pytest.mark.parametrize("header, message", [
+    ({"alg": "HS256", "crit": ["exp"], "exp": 1}, "Unsupported critical extension"),
+    ({"alg": "HS256", "crit": []}, "non-empty list"),
+    ({"alg": "HS256", "crit": "b64"}, "non-empty list"),
+    ({"alg": "HS256", "crit": ["b64"]}, "missing from headers"),
+    ({"alg": "HS256", "kid": 7}, "Key ID"),
+    ({"alg": "HS256", "b64": "false", "crit": ["b64"]}, "boolean"),
+])
+def test_protected_header_rules(header: Dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidTokenError, match=message):
+        verify_json(hand_flattened(header), HS, ["HS256"])
+
+
+def test_unprotected_kid_must_be_a_string() -> None:
+    with pytest.raises(InvalidTokenError, match="Key ID"):
+        verify_json(hand_flattened({"alg": "HS256"}, {"kid": ["a"]}), HS, ["HS256"])
+    with pytest.raises(InvalidTokenError, match="Key ID"):
+        sign_json(PAYLOAD, JWSSigner(HS, "HS256", unprotected={"kid": 1}))
+
+
+def test_signing_refuses_an_unknown_critical_extension() -> None:
+    with pytest.raises(InvalidTokenError, match="Unsupported critical extension"):
+        sign_json(PAYLOAD, JWSSigner(HS, "HS256", {"crit": ["zip"], "zip": "x"}))
+
+
+def test_signer_argument_errors() -> None:
+    with pytest.raises(TypeError):
+        sign_json("text", JWSSigner(HS, "HS256"))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="needs an algorithm"):
+        sign_json(PAYLOAD, JWSSigner(HS))
+    with pytest.raises(TypeError, match="JWSSigner"):
+        sign_json(PAYLOAD, [(HS, "HS256")])  # type: ignore[list-item]
+    with pytest.raises(ValueError):
+        sign_json(PAYLOAD, [])
+    with pytest.raises(ValueError):
+        sign_json(PAYLOAD, [JWSSigner(HS, "HS256")] * (MAX_SIGNATURES + 1))
+    with pytest.raises(ValueError, match="exactly one"):
+        sign_json(PAYLOAD, [JWSSigner(HS, "HS256")] * 2, flattened=True)
+    with pytest.raises(NotImplementedError):
+        sign_json(PAYLOAD, JWSSigner(HS, "HS999"))
+    with pytest.raises(InvalidKeyError):
+        sign_json(PAYLOAD, JWSSigner(keys.public("ES256"), "ES256"))
+    with pytest.raises(InvalidAlgorithmError):
+        sign_json(PAYLOAD, JWSSigner(PyJWK(public_jwk("HS256", "h")), "HS512"))
+
+
+def test_alg_in_headers_wins_as_in_encode() -> None:
+    obj = sign_json(PAYLOAD, JWSSigner(keys.secret("HS384"), headers={"alg": "HS384"}), flattened=True)
+    assert json.loads(b64u_decode(obj["protected"])) == {"alg": "HS384"}
+    assert verify_json(obj, keys.secret("HS384"), ["HS384"])["payload"] == PAYLOAD
+
+
+# --------------------------------------------------------------------------- detached and unencoded payloads
+
+
+@pytest.mark.parametrize("flattened", [True, False])
+def test_detached_content(flattened: bool) -> None:
+    obj = sign_json(PAYLOAD, JWSSigner(keys.private("ES256"), "ES256"), flattened=flattened, detached=True)
+    assert "payload" not in obj
+    public = keys.public("ES256")
+    assert verify_json(obj, public, ["ES256"], detached_payload=PAYLOAD)["payload"] == PAYLOAD
+    with pytest.raises(InvalidSignatureError):
+        verify_json(obj, public, ["ES256"], detached_payload=PAYLOAD + b".")
+    with pytest.raises(DecodeError, match="detached_payload"):
+        verify_json(obj, public, ["ES256"])
+    with pytest.raises(DecodeError, match="must be bytes"):
+        verify_json(obj, public, ["ES256"], detached_payload=PAYLOAD.decode())  # type: ignore[arg-type]
+
+
+def test_detached_payload_with_an_attached_payload_is_refused() -> None:
+    with pytest.raises(DecodeError, match="must not be given"):
+        verify_json(_good(), HS, ["HS256"], detached_payload=PAYLOAD)
+
+
+def test_unencoded_payload_travels_as_text() -> None:
+    obj = sign_json(PAYLOAD, JWSSigner(HS, "HS256", {"b64": False}), flattened=True)
+    assert obj["payload"] == PAYLOAD.decode("utf-8")
+    assert json.loads(b64u_decode(obj["protected"])) == {"alg": "HS256", "b64": False, "crit": ["b64"]}
+    assert obj["signature"] == hs256(obj["protected"] + "." + obj["payload"])
+    assert verify_json(json.dumps(obj), HS, ["HS256"])["payload"] == PAYLOAD
+    with pytest.raises(InvalidSignatureError):
+        verify_json({**obj, "payload": obj["payload"] + " "}, HS, ["HS256"])
+
+
+def test_unencoded_payload_must_be_utf8_unless_detached() -> None:
+    binary = b"\xff\x00binary"
+    with pytest.raises(InvalidTokenError, match="UTF-8"):
+        sign_json(binary, JWSSigner(HS, "HS256", {"b64": False}))
+    obj = sign_json(binary, JWSSigner(HS, "HS256", {"b64": False}), detached=True)
+    sig = obj["signatures"][0]
+    expected = hmac.new(HS, sig["protected"].encode() + b"." + binary, hashlib.sha256).digest()
+    assert b64u_decode(sig["signature"]) == expected
+    assert verify_json(obj, HS, ["HS256"], detached_payload=binary)["payload"] == binary
+
+
+def test_b64_false_requires_crit() -> None:
+    seg = protected({"alg": "HS256", "b64": False})
+    obj = {"payload": "abc", "protected": seg, "signature": hs256(f"{seg}.abc")}
+    with pytest.raises(InvalidTokenError, match="crit"):
+        verify_json(obj, HS, ["HS256"])
+
+
+def test_signatures_must_agree_on_b64() -> None:
+    with pytest.raises(InvalidTokenError, match="same 'b64'"):
+        sign_json(PAYLOAD, [JWSSigner(HS, "HS256", {"b64": False}), JWSSigner(HS, "HS256")])
+    unencoded = sign_json(PAYLOAD, JWSSigner(HS, "HS256", {"b64": False}), detached=True)["signatures"][0]
+    encoded = sign_json(PAYLOAD, JWSSigner(HS, "HS256"), detached=True)["signatures"][0]
+    with pytest.raises(InvalidTokenError, match="same 'b64'"):
+        verify_json({"signatures": [unencoded, encoded]}, HS, ["HS256"], detached_payload=PAYLOAD)
