@@ -531,3 +531,244 @@ def test_signatures_must_agree_on_b64() -> None:
     encoded = sign_json(PAYLOAD, JWSSigner(HS, "HS256"), detached=True)["signatures"][0]
     with pytest.raises(InvalidTokenError, match="same 'b64'"):
         verify_json({"signatures": [unencoded, encoded]}, HS, ["HS256"], detached_payload=PAYLOAD)
+
+
+# --------------------------------------------------------------------------- interop: jwcrypto
+
+
+@pytest.fixture(scope="module")
+def jwcrypto() -> Any:
+    jwk = pytest.importorskip("jwcrypto.jwk")
+    jws = pytest.importorskip("jwcrypto.jws")
+    return jwk, jws
+
+
+def test_jwcrypto_general_and_flattened_verify_in_cyjose(jwcrypto: Any) -> None:
+    cjwk, cjws = jwcrypto
+    hmac_key = cjwk.JWK(kty="oct", k=b64u(HS))
+    ec_key = cjwk.JWK.from_pyca(keys.private("ES256"))
+    general = cjws.JWS(PAYLOAD)
+    general.add_signature(hmac_key, None, json.dumps({"alg": "HS256"}), json.dumps({"kid": "h"}))
+    general.add_signature(ec_key, None, json.dumps({"alg": "ES256", "kid": "e"}))
+    text = general.serialize()
+    jwks = {"keys": [public_jwk("HS256", "h"), public_jwk("ES256", "e")]}
+    result = verify_json(text, jwks, ["HS256", "ES256"], require_all=True)
+    assert result["payload"] == PAYLOAD
+    assert [s["header"]["kid"] for s in result["signatures"]] == ["h", "e"]
+    flat = cjws.JWS(PAYLOAD)
+    flat.add_signature(cjwk.JWK.from_pyca(keys.private("EdDSA")), None, json.dumps({"alg": "EdDSA"}))
+    text = flat.serialize()
+    assert "signatures" not in json.loads(text)
+    assert verify_json(text, keys.public("EdDSA"), ["EdDSA"])["payload"] == PAYLOAD
+    with pytest.raises(InvalidSignatureError):
+        verify_json(text, keys.public("EdDSA", "other"), ["EdDSA"])
+
+
+@pytest.mark.parametrize("flattened", [True, False])
+def test_cyjose_json_verifies_in_jwcrypto(jwcrypto: Any, flattened: bool) -> None:
+    cjwk, cjws = jwcrypto
+    algs = ("PS256",) if flattened else ("HS256", "ES384", "EdDSA")
+    obj = sign_json(PAYLOAD, [JWSSigner(keys.signing_key(a), a, unprotected={"kid": a}) for a in algs],
+                    flattened=flattened)
+    for alg in algs:
+        key = cjwk.JWK(kty="oct", k=b64u(HS)) if alg == "HS256" else cjwk.JWK.from_pyca(keys.public(alg))
+        reader = cjws.JWS()
+        reader.deserialize(json.dumps(obj))
+        reader.verify(key)
+        assert reader.payload == PAYLOAD
+    reader = cjws.JWS()
+    reader.deserialize(json.dumps(obj))
+    with pytest.raises(cjws.InvalidJWSSignature):
+        reader.verify(cjwk.JWK.from_pyca(keys.public(algs[-1], "other")))
+
+
+# --------------------------------------------------------------------------- interop: joserfc
+
+
+@pytest.fixture(scope="module")
+def joserfc() -> Any:
+    fjws = pytest.importorskip("joserfc.jws")
+    fjwk = pytest.importorskip("joserfc.jwk")
+    return fjws, fjwk
+
+
+def _joserfc_keys(fjwk: Any) -> Any:
+    return fjwk.KeySet([
+        fjwk.OctKey.import_key(HS, {"kid": "h"}),
+        fjwk.ECKey.import_key(keys.private("ES256"), {"kid": "e"}),
+        fjwk.RSAKey.import_key(keys.private("RS256"), {"kid": "r"}),
+    ])
+
+
+def test_joserfc_json_verifies_in_cyjose(joserfc: Any) -> None:
+    fjws, fjwk = joserfc
+    key_set = _joserfc_keys(fjwk)
+    members = [{"protected": {"alg": "HS256"}, "header": {"kid": "h"}},
+               {"protected": {"alg": "ES256", "kid": "e"}},
+               {"protected": {"alg": "RS256"}, "header": {"kid": "r"}}]
+    general = fjws.serialize_json(members, PAYLOAD, key_set)
+    public_set = {"keys": [k.as_dict(private=False) for k in key_set.keys]}
+    result = verify_json(general, public_set, ["HS256", "ES256", "RS256"], require_all=True)
+    assert result["payload"] == PAYLOAD
+    assert all(s["verified"] for s in result["signatures"])
+    flat = fjws.serialize_json(members[1], PAYLOAD, key_set)
+    assert verify_json(json.dumps(flat), keys.public("ES256"), ["ES256"])["header"] == {"alg": "ES256", "kid": "e"}
+
+
+def test_cyjose_json_verifies_in_joserfc(joserfc: Any) -> None:
+    fjws, fjwk = joserfc
+    key_set = _joserfc_keys(fjwk)
+    obj = sign_json(PAYLOAD, [JWSSigner(HS, "HS256", unprotected={"kid": "h"}),
+                              JWSSigner(keys.private("ES256"), "ES256", {"kid": "e"}),
+                              JWSSigner(keys.private("RS256"), "RS256", {"kid": "r"})])
+    assert fjws.deserialize_json(obj, key_set).payload == PAYLOAD
+    flat = sign_json(PAYLOAD, JWSSigner(keys.private("ES256"), "ES256", {"kid": "e"}), flattened=True)
+    assert fjws.deserialize_json(flat, key_set).payload == PAYLOAD
+    tampered = {**flat, "payload": b64u(b"other")}
+    with pytest.raises(Exception, match="(?i)signature"):
+        fjws.deserialize_json(tampered, key_set)
+
+
+def test_unencoded_payload_interop_with_joserfc(joserfc: Any) -> None:
+    fjws, fjwk = joserfc
+    key = fjwk.OctKey.import_key(HS)
+    theirs = fjws.serialize_json({"protected": {"alg": "HS256", "b64": False, "crit": ["b64"]}}, b"$.02", key)
+    assert theirs["payload"] == "$.02"
+    assert verify_json(theirs, HS, ["HS256"])["payload"] == b"$.02"
+    detached = fjws.detach_content(theirs)
+    assert verify_json(detached, HS, ["HS256"], detached_payload=b"$.02")["payload"] == b"$.02"
+    ours = sign_json(b"$.02", JWSSigner(HS, "HS256", {"b64": False}), flattened=True)
+    assert fjws.deserialize_json(ours, key).payload == b"$.02"
+
+
+# --------------------------------------------------------------------------- published examples
+
+
+def _json_file(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+COOKBOOK = [
+    "jws/4_1.rsa_v15_signature.json",
+    "jws/4_2.rsa-pss_signature.json",
+    "jws/4_3.ecdsa_signature.json",
+    "jws/4_4.hmac-sha2_integrity_protection.json",
+    "jws/4_5.signature_with_detached_content.json",
+    "jws/4_6.protecting_specific_header_fields.json",
+    "jws/4_7.protecting_content_only.json",
+    "curve25519/jws.json",
+]
+
+
+def _cookbook_key(case: Dict[str, Any]) -> PyJWK:
+    return PyJWK(case["input"]["key"], case["input"]["alg"])
+
+
+@pytest.mark.parametrize("name", COOKBOOK)
+@pytest.mark.parametrize("form", ["json", "json_flat"])
+def test_rfc7520_json_example_verifies(vectors_dir: Path, name: str, form: str) -> None:
+    case = _json_file(vectors_dir / "rfc7520" / name)
+    obj = case["output"][form]
+    payload = case["input"]["payload"].encode("utf-8")
+    detached = payload if "payload" not in obj else None
+    key = _cookbook_key(case)
+    result = verify_json(json.dumps(obj), key, detached_payload=detached)
+    assert result["payload"] == payload
+    assert result["header"]["alg"] == case["input"]["alg"]
+    altered = copy.deepcopy(obj)
+    sig = altered["signatures"][0] if form == "json" else altered
+    sig["signature"] = b64u(b64u_decode(sig["signature"])[::-1])
+    with pytest.raises(InvalidSignatureError):
+        verify_json(altered, key, detached_payload=detached)
+
+
+def test_rfc7520_4_8_multiple_signatures(vectors_dir: Path) -> None:
+    case = _json_file(vectors_dir / "rfc7520" / "jws" / "4_8.multiple_signatures.json")
+    obj = case["output"]["json"]
+    payload = case["input"]["payload"].encode("utf-8")
+    jwks = {"keys": case["input"]["key"]}  # the RSA and the EC key share one kid
+    algs = case["input"]["alg"]
+    result = verify_json(obj, jwks, algs, require_all=True)
+    assert result["payload"] == payload
+    assert [s["header"]["alg"] for s in result["signatures"]] == algs
+    assert all(s["verified"] for s in result["signatures"])
+    for index, (jwk, alg) in enumerate(zip(case["input"]["key"], algs)):
+        single = verify_json(obj, PyJWK(jwk, alg))
+        assert [s["verified"] for s in single["signatures"]] == [i == index for i in range(3)]
+    wrong = copy.deepcopy(obj)
+    wrong["signatures"][1]["header"]["alg"] = "ES384"  # the unprotected alg is not signed, but must fit the key
+    lenient = verify_json(wrong, jwks, ["RS256", "ES384", "HS256"])
+    assert [s["verified"] for s in lenient["signatures"]] == [True, False, True]
+    with pytest.raises(UnknownKeyError):
+        verify_json(wrong, jwks, ["RS256", "ES384", "HS256"], require_all=True)
+
+
+REPRODUCIBLE = [
+    "jws/4_1.rsa_v15_signature.json",
+    "jws/4_4.hmac-sha2_integrity_protection.json",
+    "jws/4_5.signature_with_detached_content.json",
+    "jws/4_6.protecting_specific_header_fields.json",
+    "curve25519/jws.json",
+]
+
+
+@pytest.mark.parametrize("name", REPRODUCIBLE)
+def test_rfc7520_deterministic_example_is_reproduced_exactly(vectors_dir: Path, name: str) -> None:
+    case = _json_file(vectors_dir / "rfc7520" / name)
+    signing = case["signing"]
+    signer = JWSSigner(_cookbook_key(case), headers=signing["protected"], unprotected=signing.get("unprotected"))
+    payload = case["input"]["payload"].encode("utf-8")
+    detached = "payload" not in case["output"]["json"]
+    general = sign_json(payload, [signer], detached=detached, sort_headers=False)
+    flat = sign_json(payload, signer, flattened=True, detached=detached, sort_headers=False)
+    assert general == case["output"]["json"]
+    assert flat == case["output"]["json_flat"]
+
+
+def test_rfc7797_unencoded_json_example(vectors_dir: Path) -> None:
+    case = _json_file(vectors_dir / "rfc7520" / "rfc7797" / "hmac-sha2_b64_false.json")
+    key = PyJWK(case["input"]["key"])
+    payload = case["input"]["payload"].encode("utf-8")
+    for form in ("json", "json_flat"):
+        assert verify_json(case["output"][form], key)["payload"] == payload
+    signer = JWSSigner(key, headers=case["signing"]["protected"])
+    assert sign_json(payload, signer, flattened=True, sort_headers=False) == case["output"]["json_flat"]
+
+
+def test_rfc7797_pre_rfc_example_without_crit_is_refused(vectors_dir: Path) -> None:
+    """The draft-era example signs ``b64: false`` without ``crit`` (see the vectors README)."""
+    case = _json_file(vectors_dir / "rfc7520" / "rfc7797" / "4.2.hmac-sha2_b64_false.json")
+    for form in ("json", "json_flat"):
+        with pytest.raises(InvalidTokenError, match="crit"):
+            verify_json(case["output"][form], PyJWK(case["input"]["key"]))
+
+
+def _rfc7515(vectors_dir: Path, name: str) -> Any:
+    return _json_file(vectors_dir / "rfc" / name)
+
+
+def test_rfc7515_a6_general_example(vectors_dir: Path) -> None:
+    obj = (vectors_dir / "rfc" / "rfc7515_A.6.jwsg").read_text().strip()
+    rsa_jwk, ec_jwk = _rfc7515(vectors_dir, "rfc7515_A.6.jwkset")["keys"]
+    result = verify_json(obj, PyJWK(rsa_jwk, "RS256"))
+    assert [s["verified"] for s in result["signatures"]] == [True, False]
+    assert json.loads(result["payload"]) == {"iss": "joe", "exp": 1300819380, "http://example.com/is_root": True}
+    assert verify_json(obj, PyJWK(ec_jwk, "ES256"))["signatures"][1]["verified"]
+    with_kids = {"keys": [{**rsa_jwk, "kid": "2010-12-29"}, {**ec_jwk, "kid": "e9bc097a-ce51-4036-9562-d2ade882db0d"}]}
+    result = verify_json(obj, with_kids, ["RS256", "ES256"], require_all=True)
+    assert [s["header"]["kid"] for s in result["signatures"]] == ["2010-12-29", "e9bc097a-ce51-4036-9562-d2ade882db0d"]
+    # As published the set has no kids, so no key matches the signatures' kids.
+    with pytest.raises(UnknownKeyError):
+        verify_json(obj, _rfc7515(vectors_dir, "rfc7515_A.6.jwkset"), ["RS256", "ES256"])
+
+
+def test_rfc7515_a7_flattened_example(vectors_dir: Path) -> None:
+    obj = (vectors_dir / "rfc" / "rfc7515_A.7.jwsf").read_text().strip()
+    jwk = _rfc7515(vectors_dir, "rfc7515_A.7.jwk")
+    result = verify_json(obj, PyJWK(jwk, "ES256"))
+    assert result["header"] == {"alg": "ES256", "kid": "e9bc097a-ce51-4036-9562-d2ade882db0d"}
+    assert result["signatures"][0]["protected"] == {"alg": "ES256"}
+    public = {k: v for k, v in jwk.items() if k != "d"}
+    assert verify_json(obj, PyJWK(public, "ES256"))["payload"] == result["payload"]
+    with pytest.raises(InvalidAlgorithmError):
+        verify_json(obj, PyJWK(public, "ES256"), ["ES384"])
