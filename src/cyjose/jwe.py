@@ -57,7 +57,7 @@ from ._compact import MAX_TOKEN_BYTES
 from ._json import dumps_compact, loads_object
 from ._jwe_compact import split_jwe
 from ._jwe_content import CONTENT_ENCRYPTIONS, ContentEncryption
-from ._jwe_keys import KEY_MANAGEMENTS, KeyManagement, Limits, unwrap_cek
+from ._jwe_keys import DEFAULT_PBES2_COUNT, KEY_MANAGEMENTS, KeyManagement, Limits, unwrap_cek
 from ._jws import validate_header
 from .api_jwk import PyJWK
 from .exceptions import DecodeError, InvalidAlgorithmError, InvalidKeyError, InvalidTokenError
@@ -82,8 +82,6 @@ CONTENT_ALGORITHMS = frozenset(CONTENT_ENCRYPTIONS)
 ZIP_ALGORITHMS = frozenset({"DEF"})
 #: Largest PBES2 ``p2c`` a token may ask for unless the caller says otherwise.
 DEFAULT_MAX_PBES2_COUNT = 300_000
-#: The PBES2 iteration count :func:`encrypt` uses when the header gives no ``p2c``.
-DEFAULT_PBES2_COUNT = 300_000
 #: Largest decompressed plaintext accepted from a ``"zip": "DEF"`` token unless the caller says otherwise.
 DEFAULT_MAX_DECOMPRESSED_SIZE = MAX_TOKEN_BYTES
 
