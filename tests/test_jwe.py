@@ -8,6 +8,7 @@ decrypt, and cyjose's tokens must open by hand.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -17,12 +18,16 @@ import zlib
 from typing import Any, Dict
 
 import pytest
-from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives import hashes, padding, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, x448, x25519
+from cryptography.hazmat.primitives.asymmetric import padding as asym_padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from cryptography.hazmat.primitives.keywrap import aes_key_unwrap, aes_key_wrap
 
 import cyjose
+import keys
 from cyjose import jwe
 from cyjose.exceptions import (
     DecodeError,
@@ -425,33 +430,63 @@ def test_module_is_exported() -> None:
 KW_SIZES = {"A128KW": 16, "A192KW": 24, "A256KW": 32, "A128GCMKW": 16, "A192GCMKW": 24, "A256GCMKW": 32}
 
 
-def key_pair(alg: str) -> tuple:
-    """``(encryption key, decryption key, another decryption key)`` for ``alg``, fresh each call."""
+RSA_ALGS = ("RSA-OAEP", "RSA-OAEP-256", "RSA-OAEP-384", "RSA-OAEP-512")
+ECDH_ALGS = ("ECDH-ES", "ECDH-ES+A128KW", "ECDH-ES+A192KW", "ECDH-ES+A256KW")
+PBES2_ALGS = ("PBES2-HS256+A128KW", "PBES2-HS384+A192KW", "PBES2-HS512+A256KW")
+ECDH_CURVES = ("P-256", "P-384", "P-521", "X25519", "X448")
+FAST_PBES2 = {"p2c": 1000}  # the RFC's recommended minimum keeps the tests fast
+
+
+@functools.lru_cache(maxsize=None)
+def ecdh_private(curve: str, variant: int = 0) -> Any:
+    generators = {
+        "P-256": lambda: ec.generate_private_key(ec.SECP256R1()),
+        "P-384": lambda: ec.generate_private_key(ec.SECP384R1()),
+        "P-521": lambda: ec.generate_private_key(ec.SECP521R1()),
+        "X25519": x25519.X25519PrivateKey.generate,
+        "X448": x448.X448PrivateKey.generate,
+    }
+    return generators[curve]()
+
+
+def key_pair(alg: str, curve: str = "P-256") -> tuple:
+    """``(encryption key, decryption key, another decryption key)`` for ``alg``."""
     if alg in KW_SIZES:
         size = KW_SIZES[alg]
         key = os.urandom(size)
         return key, key, os.urandom(size)
+    if alg in RSA_ALGS or alg == "RSA1_5":
+        return keys.public("RS256"), keys.private("RS256"), keys.private("RS256", "other")
+    if alg in ECDH_ALGS:
+        return ecdh_private(curve).public_key(), ecdh_private(curve), ecdh_private(curve, 1)
+    if alg in PBES2_ALGS:
+        return "correct horse", "correct horse", "battery staple"
     raise ValueError(alg)
 
 
-WRAP_ALGS = tuple(KW_SIZES)
+def headers_for(alg: str) -> Dict[str, Any]:
+    return dict(FAST_PBES2) if alg in PBES2_ALGS else {}
+
+
+WRAP_ALGS = tuple(KW_SIZES) + RSA_ALGS + ECDH_ALGS + PBES2_ALGS
 
 
 @pytest.mark.parametrize("enc", ENCS)
 @pytest.mark.parametrize("alg", WRAP_ALGS)
 def test_round_trip_every_alg_and_enc(alg: str, enc: str) -> None:
     encryption_key, decryption_key, _ = key_pair(alg)
-    token = jwe.encrypt(PLAINTEXT, encryption_key, alg, enc, headers={"kid": "r"})
+    token = jwe.encrypt(PLAINTEXT, encryption_key, alg, enc, headers={"kid": "r", **headers_for(alg)})
     result = jwe.decrypt_complete(token, decryption_key, [alg], [enc])
     assert result["plaintext"] == PLAINTEXT
     assert result["header"]["alg"] == alg and result["header"]["enc"] == enc and result["header"]["kid"] == "r"
 
 
-@pytest.mark.parametrize("alg", WRAP_ALGS)
-@pytest.mark.parametrize("index", [0, 1, 2, 3, 4])
+@pytest.mark.parametrize("alg, index", [
+    (alg, index) for alg in WRAP_ALGS for index in range(5) if (alg, index) != ("ECDH-ES", 1)  # no encrypted key
+])
 def test_tampering_any_segment_fails_with_one_error(alg: str, index: int) -> None:
     encryption_key, decryption_key, _ = key_pair(alg)
-    token = jwe.encrypt(PLAINTEXT, encryption_key, alg, "A128CBC-HS256", headers={"kid": "a"})
+    token = jwe.encrypt(PLAINTEXT, encryption_key, alg, "A128CBC-HS256", headers={"kid": "a", **headers_for(alg)})
     if index == 0:
         header = json.loads(unb64(token.split(".")[0]))
         header["kid"] = "b"
@@ -466,16 +501,16 @@ def test_tampering_any_segment_fails_with_one_error(alg: str, index: int) -> Non
 @pytest.mark.parametrize("alg", WRAP_ALGS)
 def test_wrong_key_of_the_right_kind_fails_with_one_error(alg: str) -> None:
     encryption_key, _, other = key_pair(alg)
-    token = jwe.encrypt(PLAINTEXT, encryption_key, alg, "A256GCM")
+    token = jwe.encrypt(PLAINTEXT, encryption_key, alg, "A256GCM", headers=headers_for(alg))
     with pytest.raises(JWEDecryptionError) as excinfo:
         jwe.decrypt(token, other, [alg], ["A256GCM"])
     assert_decryption_failed(excinfo)
 
 
-@pytest.mark.parametrize("alg", WRAP_ALGS)
+@pytest.mark.parametrize("alg", [alg for alg in WRAP_ALGS if alg != "ECDH-ES"])
 def test_truncated_encrypted_key_fails_with_one_error(alg: str) -> None:
     encryption_key, decryption_key, _ = key_pair(alg)
-    token = jwe.encrypt(PLAINTEXT, encryption_key, alg, "A128GCM")
+    token = jwe.encrypt(PLAINTEXT, encryption_key, alg, "A128GCM", headers=headers_for(alg))
     encrypted_key = unb64(token.split(".")[1])
     for bad in (encrypted_key[:-8], encrypted_key[:-1], b"", encrypted_key + b"\x00" * 8):
         with pytest.raises(JWEDecryptionError) as excinfo:
@@ -530,7 +565,351 @@ def test_gcm_kw_header_members(change: Dict[str, Any], error: type) -> None:
         jwe.decrypt(replace_segment(token, 0, header_segment(header)), kek, ["A128GCMKW"], ["A128GCM"])
 
 
-@pytest.mark.parametrize("alg", WRAP_ALGS)
+@pytest.mark.parametrize("alg", tuple(KW_SIZES))
 def test_aes_wrap_key_size_must_match(alg: str) -> None:
     with pytest.raises(InvalidKeyError):
         jwe.encrypt(PLAINTEXT, os.urandom(KW_SIZES[alg] + 8), alg, "A128GCM")
+
+
+# -- RSA-OAEP and RSA1_5 -----------------------------------------------------------------------
+
+OAEP_HASHES = {"RSA-OAEP": hashes.SHA1, "RSA-OAEP-256": hashes.SHA256,
+               "RSA-OAEP-384": hashes.SHA384, "RSA-OAEP-512": hashes.SHA512}
+
+
+def _oaep(alg: str) -> asym_padding.OAEP:
+    return asym_padding.OAEP(mgf=asym_padding.MGF1(OAEP_HASHES[alg]()), algorithm=OAEP_HASHES[alg](), label=None)
+
+
+@pytest.mark.parametrize("alg", RSA_ALGS)
+def test_rsa_oaep_interop_by_hand(alg: str) -> None:
+    private = keys.private("RS256")
+    cek = os.urandom(32)
+    token = hand_token({"alg": alg, "enc": "A256GCM"}, private.public_key().encrypt(cek, _oaep(alg)), cek, b"oaep")
+    assert jwe.decrypt(token, private, [alg], ["A256GCM"]) == b"oaep"
+    ours = jwe.encrypt(b"oaep back", private.public_key(), alg, "A128CBC-HS256")
+    assert hand_open(ours, private.decrypt(unb64(ours.split(".")[1]), _oaep(alg))) == b"oaep back"
+
+
+@pytest.mark.parametrize("alg", RSA_ALGS)
+def test_rsa_keys_as_pem(alg: str) -> None:
+    token = jwe.encrypt(PLAINTEXT, keys.public_pem("RS256"), alg, "A128GCM")
+    assert jwe.decrypt(token, keys.private_pem("RS256"), [alg], ["A128GCM"]) == PLAINTEXT
+    assert jwe.decrypt(token, keys.private_pem("RS256").decode("ascii"), [alg], ["A128GCM"]) == PLAINTEXT
+    # A private key encrypts to its public half.
+    assert jwe.decrypt(jwe.encrypt(b"x", keys.private("RS256"), alg, "A128GCM"), keys.private("RS256"), [alg],
+                       ["A128GCM"]) == b"x"
+
+
+def test_rsa_needs_2048_bits_and_a_private_key_to_decrypt() -> None:
+    small = keys._generate("rsa-small")
+    with pytest.raises(InvalidKeyError, match="at least 2048 bits"):
+        jwe.encrypt(PLAINTEXT, small.public_key(), "RSA-OAEP", "A128GCM")
+    token = jwe.encrypt(PLAINTEXT, keys.public("RS256"), "RSA-OAEP", "A128GCM")
+    with pytest.raises(InvalidKeyError, match="at least 2048 bits"):
+        jwe.decrypt(token, small, ["RSA-OAEP"], ["A128GCM"])
+    with pytest.raises(InvalidKeyError, match="private key"):
+        jwe.decrypt(token, keys.public("RS256"), ["RSA-OAEP"], ["A128GCM"])
+    for wrong in (keys.private("ES256"), os.urandom(32), b"not a pem", "not a pem", None):
+        with pytest.raises(InvalidKeyError):
+            jwe.decrypt(token, wrong, ["RSA-OAEP"], ["A128GCM"])
+
+
+def _rsa1_5_token(cek: bytes, encrypted_key: bytes, enc: str = "A128CBC-HS256") -> str:
+    return hand_token({"alg": "RSA1_5", "enc": enc}, encrypted_key, cek, b"legacy")
+
+
+def test_rsa1_5_decrypts_only_when_explicitly_allowed() -> None:
+    private = keys.private("RS256")
+    cek = os.urandom(32)
+    token = _rsa1_5_token(cek, private.public_key().encrypt(cek, asym_padding.PKCS1v15()))
+    with pytest.raises(InvalidAlgorithmError, match="allow_rsa1_5"):
+        jwe.decrypt(token, private, ["RSA1_5", "RSA-OAEP"], ["A128CBC-HS256"])
+    with pytest.raises(InvalidAlgorithmError, match="alg value is not allowed"):
+        jwe.decrypt(token, private, ["RSA-OAEP"], ["A128CBC-HS256"], allow_rsa1_5=True)
+    assert jwe.decrypt(token, private, ["RSA1_5"], ["A128CBC-HS256"], allow_rsa1_5=True) == b"legacy"
+
+
+def test_rsa1_5_never_encrypts() -> None:
+    with pytest.raises(InvalidAlgorithmError, match="only supported for decryption"):
+        jwe.encrypt(PLAINTEXT, keys.public("RS256"), "RSA1_5", "A128CBC-HS256")
+
+
+@pytest.mark.parametrize("encrypted", [
+    "bad padding", "cek too short", "cek too long", "empty", "garbage", "wrong length",
+])
+def test_rsa1_5_failures_are_indistinguishable(encrypted: str) -> None:
+    private = keys.private("RS256")
+    public = private.public_key()
+    cek = os.urandom(32)
+    raw = {
+        "bad padding": lambda: pow(int.from_bytes(os.urandom(255), "big"), 65537,
+                                   public.public_numbers().n).to_bytes(256, "big"),
+        "cek too short": lambda: public.encrypt(cek[:16], asym_padding.PKCS1v15()),
+        "cek too long": lambda: public.encrypt(cek + cek, asym_padding.PKCS1v15()),
+        "empty": lambda: b"",
+        "garbage": lambda: os.urandom(256),
+        "wrong length": lambda: os.urandom(100),
+    }[encrypted]()
+    with pytest.raises(JWEDecryptionError) as excinfo:
+        jwe.decrypt(_rsa1_5_token(cek, raw), private, ["RSA1_5"], ["A128CBC-HS256"], allow_rsa1_5=True)
+    assert_decryption_failed(excinfo)
+
+
+@pytest.mark.parametrize("alg", RSA_ALGS)
+def test_rsa_oaep_garbage_encrypted_key_is_the_same_error(alg: str) -> None:
+    private = keys.private("RS256")
+    token = jwe.encrypt(PLAINTEXT, private.public_key(), alg, "A128GCM")
+    for raw in (os.urandom(256), os.urandom(10), b"\x00" * 256):
+        with pytest.raises(JWEDecryptionError) as excinfo:
+            jwe.decrypt(replace_segment(token, 1, b64(raw)), private, [alg], ["A128GCM"])
+        assert_decryption_failed(excinfo)
+
+
+# -- ECDH-ES -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("curve", ECDH_CURVES)
+@pytest.mark.parametrize("alg", ECDH_ALGS)
+def test_ecdh_es_round_trip_on_every_curve(alg: str, curve: str) -> None:
+    encryption_key, decryption_key, other = key_pair(alg, curve)
+    token = jwe.encrypt(PLAINTEXT, encryption_key, alg, "A192CBC-HS384")
+    header = json.loads(unb64(token.split(".")[0]))
+    assert header["epk"]["crv"] == curve and "d" not in header["epk"]
+    assert jwe.decrypt(token, decryption_key, [alg], ["A192CBC-HS384"]) == PLAINTEXT
+    with pytest.raises(JWEDecryptionError):
+        jwe.decrypt(token, other, [alg], ["A192CBC-HS384"])
+
+
+def _concat_kdf_by_hand(shared: bytes, algorithm_id: str, bits: int, apu: bytes = b"", apv: bytes = b"") -> bytes:
+    """RFC 7518 §4.6.2 with a single SHA-256 round (enough for keys up to 256 bits)."""
+    def prefixed(data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + data
+    other = prefixed(algorithm_id.encode("ascii")) + prefixed(apu) + prefixed(apv) + struct.pack(">I", bits)
+    return hashlib.sha256(struct.pack(">I", 1) + shared + other).digest()[: bits // 8]
+
+
+@pytest.mark.parametrize("alg", ["ECDH-ES", "ECDH-ES+A128KW", "ECDH-ES+A256KW"])
+def test_ecdh_es_interop_by_hand_with_apu_and_apv(alg: str) -> None:
+    recipient = ecdh_private("P-256")
+    ephemeral = ec.generate_private_key(ec.SECP256R1())
+    shared = ephemeral.exchange(ec.ECDH(), recipient.public_key())
+    numbers = ephemeral.public_key().public_numbers()
+    epk = {"kty": "EC", "crv": "P-256", "x": b64(numbers.x.to_bytes(32, "big")), "y": b64(numbers.y.to_bytes(32, "big"))}
+    header = {"alg": alg, "enc": "A128GCM", "epk": epk, "apu": b64(b"Alice"), "apv": b64(b"Bob")}
+    if alg == "ECDH-ES":
+        cek, encrypted_key = _concat_kdf_by_hand(shared, "A128GCM", 128, b"Alice", b"Bob"), b""
+    else:
+        bits = int(alg[-5:-2])
+        cek = os.urandom(16)
+        encrypted_key = aes_key_wrap(_concat_kdf_by_hand(shared, alg, bits, b"Alice", b"Bob"), cek)
+    token = hand_token(header, encrypted_key, cek, b"agreed")
+    assert jwe.decrypt(token, recipient, [alg], ["A128GCM"]) == b"agreed"
+    # apu/apv are bound into the key: changing them breaks decryption.
+    forged = hand_token({**header, "apv": b64(b"Eve")}, encrypted_key, cek, b"agreed")
+    with pytest.raises(JWEDecryptionError):
+        jwe.decrypt(forged, recipient, [alg], ["A128GCM"])
+
+
+def test_ecdh_es_apu_apv_from_headers_are_used() -> None:
+    recipient = ecdh_private("X25519")
+    token = jwe.encrypt(PLAINTEXT, recipient.public_key(), "ECDH-ES", "A128GCM",
+                        headers={"apu": b64(b"me"), "apv": b64(b"you")})
+    header = json.loads(unb64(token.split(".")[0]))
+    ephemeral = x25519.X25519PublicKey.from_public_bytes(unb64(header["epk"]["x"]))
+    cek = _concat_kdf_by_hand(recipient.exchange(ephemeral), "A128GCM", 128, b"me", b"you")
+    assert hand_open(token, cek) == PLAINTEXT
+    with pytest.raises(InvalidTokenError, match='"apu"'):
+        jwe.encrypt(PLAINTEXT, recipient.public_key(), "ECDH-ES", "A128GCM", headers={"apu": 5})
+
+
+def _with_epk(token: str, epk: Any) -> str:
+    header = json.loads(unb64(token.split(".")[0]))
+    if epk is None:
+        del header["epk"]
+    else:
+        header["epk"] = epk
+    return replace_segment(token, 0, header_segment(header))
+
+
+def _public_jwk(private: Any) -> Dict[str, Any]:
+    public = private.public_key()
+    if isinstance(public, ec.EllipticCurvePublicKey):
+        size = (public.curve.key_size + 7) // 8
+        crv = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}[public.curve.name]
+        numbers = public.public_numbers()
+        return {"kty": "EC", "crv": crv, "x": b64(numbers.x.to_bytes(size, "big")),
+                "y": b64(numbers.y.to_bytes(size, "big"))}
+    crv = "X25519" if isinstance(public, x25519.X25519PublicKey) else "X448"
+    return {"kty": "OKP", "crv": crv, "x": b64(public.public_bytes_raw())}
+
+
+def _p256_point_off_the_curve() -> Dict[str, str]:
+    jwk = _public_jwk(ecdh_private("P-256", 1))
+    y = int.from_bytes(unb64(jwk["y"]), "big")
+    return {**jwk, "y": b64(((y + 1) % (2**256)).to_bytes(32, "big"))}
+
+
+@pytest.mark.parametrize("epk, message", [
+    (None, "epk"),
+    ("a string", "epk"),
+    ({"kty": "RSA", "n": "AQAB", "e": "AQAB"}, "EC or OKP"),
+    ({"kty": "oct", "k": "AAAA"}, "EC or OKP"),
+    ({"kty": "EC", "crv": "P-256"}, "not a valid public key"),
+    (_p256_point_off_the_curve(), "not a valid public key"),  # the invalid-curve attack
+    ({"kty": "EC", "crv": "P-384", "x": "A" * 64, "y": "A" * 64}, "not a valid public key"),
+])
+def test_ecdh_es_epk_must_be_a_valid_public_key(epk: Any, message: str) -> None:
+    recipient = ecdh_private("P-256")
+    token = jwe.encrypt(PLAINTEXT, recipient.public_key(), "ECDH-ES+A128KW", "A128GCM")
+    with pytest.raises(InvalidTokenError, match=message) as excinfo:
+        jwe.decrypt(_with_epk(token, epk), recipient, ["ECDH-ES+A128KW"], ["A128GCM"])
+    assert not isinstance(excinfo.value, JWEDecryptionError)
+
+
+def test_ecdh_es_epk_on_another_curve_is_refused() -> None:
+    recipient = ecdh_private("P-256")
+    token = jwe.encrypt(PLAINTEXT, recipient.public_key(), "ECDH-ES", "A128GCM")
+    for curve in ("P-384", "P-521", "X25519"):
+        epk = _public_jwk(ecdh_private(curve))
+        with pytest.raises(InvalidTokenError, match="curve of the decryption key"):
+            jwe.decrypt(_with_epk(token, epk), recipient, ["ECDH-ES"], ["A128GCM"])
+
+
+def test_ecdh_es_epk_with_a_private_member_is_refused() -> None:
+    recipient = ecdh_private("X25519")
+    token = jwe.encrypt(PLAINTEXT, recipient.public_key(), "ECDH-ES", "A128GCM")
+    epk = json.loads(unb64(token.split(".")[0]))["epk"]
+    with pytest.raises(InvalidTokenError, match="private"):
+        jwe.decrypt(_with_epk(token, {**epk, "d": b64(os.urandom(32))}), recipient, ["ECDH-ES"], ["A128GCM"])
+
+
+@pytest.mark.parametrize("point", [bytes(32), (1).to_bytes(32, "little"), bytes.fromhex(
+    "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800")])
+def test_ecdh_es_x25519_low_order_points_fail_as_decryption(point: bytes) -> None:
+    recipient = ecdh_private("X25519")
+    token = jwe.encrypt(PLAINTEXT, recipient.public_key(), "ECDH-ES", "A128GCM")
+    with pytest.raises(JWEDecryptionError) as excinfo:
+        jwe.decrypt(_with_epk(token, {"kty": "OKP", "crv": "X25519", "x": b64(point)}), recipient,
+                    ["ECDH-ES"], ["A128GCM"])
+    assert_decryption_failed(excinfo)
+
+
+def test_ecdh_es_refuses_an_encrypted_key() -> None:
+    recipient = ecdh_private("P-384")
+    token = jwe.encrypt(PLAINTEXT, recipient.public_key(), "ECDH-ES", "A128GCM")
+    with pytest.raises(InvalidTokenError, match="must be empty"):
+        jwe.decrypt(replace_segment(token, 1, b64(os.urandom(24))), recipient, ["ECDH-ES"], ["A128GCM"])
+
+
+def test_ecdh_es_key_checks() -> None:
+    secp256k1 = ec.generate_private_key(ec.SECP256K1())
+    with pytest.raises(InvalidKeyError, match="secp256k1"):
+        jwe.encrypt(PLAINTEXT, secp256k1.public_key(), "ECDH-ES", "A128GCM")
+    for wrong in (keys.public("RS256"), keys.public("EdDSA"), os.urandom(32)):
+        with pytest.raises(InvalidKeyError):
+            jwe.encrypt(PLAINTEXT, wrong, "ECDH-ES", "A128GCM")
+    token = jwe.encrypt(PLAINTEXT, ecdh_private("P-521").public_key(), "ECDH-ES", "A128GCM")
+    with pytest.raises(InvalidKeyError, match="private key"):
+        jwe.decrypt(token, ecdh_private("P-521").public_key(), ["ECDH-ES"], ["A128GCM"])
+    pem = ecdh_private("P-521").private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                              serialization.NoEncryption())
+    assert jwe.decrypt(token, pem, ["ECDH-ES"], ["A128GCM"]) == PLAINTEXT
+
+
+# -- PBES2 -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("alg", PBES2_ALGS)
+def test_pbes2_interop_by_hand(alg: str) -> None:
+    hash_cls = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}[alg[8:11]]
+    kw_size = int(alg[-5:-2]) // 8
+    salt_input, cek = os.urandom(12), os.urandom(32)
+    kek = PBKDF2HMAC(hash_cls(), kw_size, alg.encode("ascii") + b"\x00" + salt_input, 1200).derive(b"s3cret")
+    header = {"alg": alg, "enc": "A128CBC-HS256", "p2s": b64(salt_input), "p2c": 1200}
+    token = hand_token(header, aes_key_wrap(kek, cek), cek, b"by password")
+    assert jwe.decrypt(token, "s3cret", [alg], ["A128CBC-HS256"]) == b"by password"
+    assert jwe.decrypt(token, b"s3cret", [alg], ["A128CBC-HS256"]) == b"by password"
+
+
+def test_pbes2_defaults_when_encrypting() -> None:
+    token = jwe.encrypt(PLAINTEXT, "pw", "PBES2-HS256+A128KW", "A128GCM")
+    header = json.loads(unb64(token.split(".")[0]))
+    assert header["p2c"] == jwe.DEFAULT_PBES2_COUNT == 300_000
+    assert len(unb64(header["p2s"])) == 16
+    assert jwe.decrypt(token, "pw", ["PBES2-HS256+A128KW"], ["A128GCM"]) == PLAINTEXT
+    other = jwe.encrypt(PLAINTEXT, "pw", "PBES2-HS256+A128KW", "A128GCM", headers=FAST_PBES2)
+    assert json.loads(unb64(other.split(".")[0]))["p2s"] != header["p2s"]
+
+
+@pytest.mark.parametrize("p2c", [999, 0, -1, True, "5000", 1.5e3])
+def test_pbes2_refuses_weak_counts_when_encrypting(p2c: Any) -> None:
+    with pytest.raises(InvalidTokenError, match='"p2c"'):
+        jwe.encrypt(PLAINTEXT, "pw", "PBES2-HS256+A128KW", "A128GCM", headers={"p2c": p2c})
+
+
+def _pbes2_token_with(change: Dict[str, Any]) -> str:
+    token = jwe.encrypt(PLAINTEXT, "pw", "PBES2-HS256+A128KW", "A128GCM", headers=FAST_PBES2)
+    header = json.loads(unb64(token.split(".")[0]))
+    header.update(change)
+    header = {name: value for name, value in header.items() if value is not None}
+    return replace_segment(token, 0, header_segment(header))
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"p2c": 300_001}, '"p2c"'),
+    ({"p2c": 10**12}, '"p2c"'),  # would spin for hours: refused before any work
+    ({"p2c": 0}, '"p2c"'),
+    ({"p2c": None}, '"p2c"'),
+    ({"p2c": True}, '"p2c"'),
+    ({"p2c": "1000"}, '"p2c"'),
+    ({"p2s": None}, '"p2s"'),
+    ({"p2s": b64(b"7 bytes")}, '"p2s"'),
+    ({"p2s": 12}, '"p2s"'),
+])
+def test_pbes2_header_bounds_when_decrypting(change: Dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidTokenError, match=message) as excinfo:
+        jwe.decrypt(_pbes2_token_with(change), "pw", ["PBES2-HS256+A128KW"], ["A128GCM"])
+    assert not isinstance(excinfo.value, JWEDecryptionError)
+
+
+def test_pbes2_maximum_is_configurable() -> None:
+    token = jwe.encrypt(PLAINTEXT, "pw", "PBES2-HS256+A128KW", "A128GCM", headers=FAST_PBES2)
+    with pytest.raises(InvalidTokenError, match="from 1 to 999"):
+        jwe.decrypt(token, "pw", ["PBES2-HS256+A128KW"], ["A128GCM"], max_pbes2_count=999)
+    assert jwe.decrypt(token, "pw", ["PBES2-HS256+A128KW"], ["A128GCM"], max_pbes2_count=1000) == PLAINTEXT
+    with pytest.raises(TypeError):
+        jwe.decrypt(token, "pw", ["PBES2-HS256+A128KW"], ["A128GCM"], max_pbes2_count=0)
+
+
+@pytest.mark.parametrize("password", ["", b"", None, 7, "\ud800"])
+def test_pbes2_password_checks(password: Any) -> None:
+    with pytest.raises(InvalidKeyError):
+        jwe.encrypt(PLAINTEXT, password, "PBES2-HS256+A128KW", "A128GCM", headers=FAST_PBES2)
+
+
+# -- PyJWK keys for every family ----------------------------------------------------------------
+
+
+def test_pyjwk_keys_for_rsa_ecdh_and_aes_kw() -> None:
+    members = json.loads(cyjose.algorithms.RSAAlgorithm.to_jwk(keys.private("RS256")))
+    members.pop("key_ops")
+    rsa_jwk = cyjose.PyJWK({**members, "use": "enc", "alg": "RSA-OAEP-256"})
+    token = jwe.encrypt(PLAINTEXT, rsa_jwk, "RSA-OAEP-256", "A256GCM")
+    assert jwe.decrypt(token, rsa_jwk, ["RSA-OAEP-256"], ["A256GCM"]) == PLAINTEXT
+    with pytest.raises(InvalidAlgorithmError):
+        jwe.encrypt(PLAINTEXT, rsa_jwk, "RSA-OAEP", "A256GCM")
+    x25519_jwk = cyjose.PyJWK({"kty": "OKP", "crv": "X25519", "use": "enc",
+                               "x": b64(ecdh_private("X25519").public_key().public_bytes_raw()),
+                               "d": b64(ecdh_private("X25519").private_bytes_raw())})
+    token = jwe.encrypt(PLAINTEXT, x25519_jwk, "ECDH-ES+A128KW", "A128GCM")
+    assert jwe.decrypt(token, ecdh_private("X25519"), ["ECDH-ES+A128KW"], ["A128GCM"]) == PLAINTEXT
+    kw = _oct_jwk(os.urandom(16), alg="A128KW", key_ops=["wrapKey", "unwrapKey"])
+    token = jwe.encrypt(PLAINTEXT, kw, "A128KW", "A128GCM")
+    assert jwe.decrypt(token, kw, ["A128KW"], ["A128GCM"]) == PLAINTEXT
+    wrap_only = _oct_jwk(os.urandom(16), key_ops=["wrapKey"])
+    token = jwe.encrypt(PLAINTEXT, wrap_only, "A128KW", "A128GCM")
+    with pytest.raises(InvalidKeyError, match='"unwrapKey"'):
+        jwe.decrypt(token, wrap_only, ["A128KW"], ["A128GCM"])
+    with pytest.raises(InvalidKeyError, match='"deriveKey"'):
+        jwe.encrypt(PLAINTEXT, _oct_jwk(b"password", key_ops=["wrapKey"]), "PBES2-HS256+A128KW", "A128GCM")
