@@ -199,7 +199,7 @@ def _check_header_split(protected: Dict[str, Any], unprotected: Any) -> None:
 
 
 def _b64(protected: Dict[str, Any]) -> bool:
-    """False when the payload is unencoded (RFC 7797); checks ``b64`` is a boolean listed in ``crit``."""
+    """True when the payload is unencoded (RFC 7797); checks ``b64`` is a boolean listed in ``crit``."""
     b64 = protected.get("b64", True)
     if type(b64) is not bool:
         raise InvalidTokenError("Invalid 'b64' header: must be a boolean")
@@ -235,7 +235,8 @@ def verify_json(
 
     ``key`` is anything ``cyjose.decode`` takes (secret, PEM, key object,
     :class:`~cyjose.PyJWK`), or a JWK set (:class:`~cyjose.PyJWKSet` or a
-    ``{"keys": [...]}`` dict). ``algorithms`` is required, except with a PyJWK
+    ``{"keys": [...]}`` dict; for a :class:`~cyjose.PyJWKClient` pass
+    ``client.get_jwk_set()``). ``algorithms`` is required, except with a PyJWK
     (default: its own algorithm).
 
     Which signatures are checked: those whose ``alg`` is in ``algorithms``
