@@ -23,12 +23,14 @@ def split_jwe(token: Any) -> List[bytes]:
     if isinstance(token, str):
         if not token.isascii():
             raise DecodeError("Invalid token: non-ASCII characters")
-        token = token.encode("ascii")
-    elif not isinstance(token, bytes):
+        data = token.encode("ascii")
+    elif isinstance(token, bytes):
+        data = token
+    else:
         raise DecodeError(f"Invalid token type. Token must be a {bytes}")
-    if len(token) > MAX_TOKEN_BYTES:
+    if len(data) > MAX_TOKEN_BYTES:
         raise DecodeError(f"Token is too large (more than {MAX_TOKEN_BYTES} bytes)")
-    segments = token.split(b".", 5)
+    segments = data.split(b".", 5)
     if len(segments) != 5:
         raise DecodeError("Not enough segments" if len(segments) < 5 else "Too many segments")
     return segments

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import struct
-from typing import Any, Dict, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -446,7 +446,9 @@ class Pbes2(KeyManagement):
 
     def __init__(self, hash_bits: int, kw_bits: int) -> None:
         self.name = f"PBES2-HS{hash_bits}+A{kw_bits}KW"
-        self._hash_cls = {256: hashes.SHA256, 384: hashes.SHA384, 512: hashes.SHA512}[hash_bits]
+        self._hash_cls: Callable[[], hashes.HashAlgorithm] = {
+            256: hashes.SHA256, 384: hashes.SHA384, 512: hashes.SHA512
+        }[hash_bits]
         self._kw_size = kw_bits // 8
 
     def encryption_key(self, key: Any, enc: ContentEncryption) -> bytes:

@@ -50,7 +50,7 @@ The rules, all enforced by :func:`decrypt` / :func:`decrypt_complete`:
 from __future__ import annotations
 
 import zlib
-from typing import Any, Collection, Dict, Optional, Tuple, Union
+from typing import Any, Collection, Dict, FrozenSet, Optional, Tuple, Union
 
 from ._b64url import b64url_decode, b64url_encode
 from ._compact import MAX_TOKEN_BYTES
@@ -87,7 +87,7 @@ DEFAULT_MAX_DECOMPRESSED_SIZE = MAX_TOKEN_BYTES
 
 # Header members encrypt() computes itself: a caller's value would be wrong or unsafe (a fixed salt).
 _COMPUTED_MEMBERS = ("alg", "enc", "zip", "epk", "p2s", "iv", "tag")
-_NO_EXTENSIONS: frozenset = frozenset()
+_NO_EXTENSIONS: FrozenSet[str] = frozenset()
 
 
 def encrypt(
@@ -141,10 +141,11 @@ def decrypt(
     max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
 ) -> bytes:
     """The plaintext of the compact JWE ``token``; see :func:`decrypt_complete`."""
-    return decrypt_complete(
+    plaintext: bytes = decrypt_complete(
         token, key, algorithms, encryptions, zips=zips, allow_rsa1_5=allow_rsa1_5,
         max_pbes2_count=max_pbes2_count, max_decompressed_size=max_decompressed_size,
     )["plaintext"]
+    return plaintext
 
 
 def decrypt_complete(
@@ -230,7 +231,7 @@ def _new_header(alg: str, enc: str, zip_name: Optional[str], headers: Optional[D
     return header
 
 
-def _allowed(names: Any, known: Collection[str], what: str) -> frozenset:
+def _allowed(names: Any, known: Collection[str], what: str) -> FrozenSet[str]:
     """The caller's allow-list ``names`` as a set; every name must be one cyjose knows."""
     if isinstance(names, (str, bytes)) or not isinstance(names, Collection):
         raise TypeError(f"{what} must be a collection of names, such as a list")
@@ -246,7 +247,7 @@ def _positive(value: Any, what: str) -> int:
     return value
 
 
-def _header_name(header: Dict[str, Any], name: str, allowed: frozenset) -> str:
+def _header_name(header: Dict[str, Any], name: str, allowed: FrozenSet[str]) -> str:
     """The header's ``name`` member, which must be one of ``allowed``."""
     value = header.get(name)
     if value is None:
