@@ -384,20 +384,37 @@ def test_malformed_input_is_a_decode_error(data: Any) -> None:
         verify_json(data, HS, ["HS256"])
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=8) | st.sampled_from(["", "e30", "eyJhbGciOiJIUzI1NiJ9"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-        st.sampled_from(["payload", "protected", "header", "signature", "signatures", "alg", "kid", "crit", "b64"]),
-        inner, max_size=5),
+MEMBER_NAMES = ["payload", "protected", "header", "signature", "signatures", "alg", "kid", "crit", "b64"]
+SCALARS = (st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+           | st.sampled_from(["", "e30", protected({"alg": "HS256"}), protected({"alg": "HS256", "b64": False})]))
+JSON_VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(MEMBER_NAMES), inner, max_size=5),
     max_leaves=12,
-))
-def test_random_structures_raise_only_cyjose_errors(data: Any) -> None:
+)
+
+
+def _raises_only_cyjose_errors(data: Any) -> None:
     for form in (data, json.dumps(data)):
         try:
             verify_json(form, HS, ["HS256"])
         except PyJWTError:
             pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES)
+def test_random_structures_raise_only_cyjose_errors(data: Any) -> None:
+    _raises_only_cyjose_errors(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(MEMBER_NAMES), JSON_VALUES, st.booleans())
+def test_altered_member_of_a_valid_object_raises_only_cyjose_errors(name: str, value: Any, in_entry: bool) -> None:
+    obj = sign_json(PAYLOAD, [JWSSigner(HS, "HS256", unprotected={"kid": "h"})])
+    target = obj["signatures"][0] if in_entry else obj
+    target[name] = value
+    _raises_only_cyjose_errors(obj)
 
 
 # --------------------------------------------------------------------------- header rules
