@@ -31,6 +31,7 @@ from ._b64url import b64url_decode, b64url_encode
 from ._compact import MAX_TOKEN_BYTES
 from ._encode import build_header
 from ._json import dumps_compact, loads_object
+from ._jwk import shown
 from ._jws import allowed_alg, bind_cached, bind_named, check_key_strength, validate_header
 from .algorithms import BoundKey
 from .api_jwk import PyJWK, PyJWKSet
@@ -193,7 +194,7 @@ def _check_header_split(protected: Dict[str, Any], unprotected: Any) -> None:
         if not isinstance(name, str):
             raise DecodeError("Invalid JWS: header parameter names must be strings")
         if name in protected:
-            raise DecodeError(f"Invalid JWS: header parameter {_shown(name)} is both protected and unprotected")
+            raise DecodeError(f"Invalid JWS: header parameter '{shown(name)}' is both protected and unprotected")
         if name in _PROTECTED_ONLY:
             raise InvalidTokenError(f"The '{name}' header parameter must be in the protected header")
 
@@ -213,10 +214,6 @@ def _same_b64(unencoded: List[bool]) -> bool:
     if len(set(unencoded)) != 1:
         raise InvalidTokenError("Every signature must have the same 'b64' header value")
     return unencoded[0]
-
-
-def _shown(name: str) -> str:
-    return repr(name if len(name) <= 40 else name[:37] + "...")
 
 
 # --------------------------------------------------------------------------- verifying
@@ -428,4 +425,4 @@ def _choose_jwk(candidates: List[PyJWK], kid: Optional[str], alg: str, lone: boo
         raise UnknownKeyError(f'The key set has {len(found)} keys for "{alg}" and this signature\'s kid')
     if kid is None:
         return UnknownKeyError(f'No key for "{alg}"')
-    return UnknownKeyError(f"Unable to find a signing key that matches: {_shown(kid)}")
+    return UnknownKeyError(f"Unable to find a signing key that matches: \"{shown(kid)}\"")
