@@ -460,7 +460,7 @@ def key_pair(alg: str, curve: str = "P-256") -> tuple:
     if alg in ECDH_ALGS:
         return ecdh_private(curve).public_key(), ecdh_private(curve), ecdh_private(curve, 1)
     if alg in PBES2_ALGS:
-        return "correct horse", "correct horse", "battery staple"
+        return "correct horse battery", "correct horse battery", "staple horse correct"
     raise ValueError(alg)
 
 
@@ -913,3 +913,81 @@ def test_pyjwk_keys_for_rsa_ecdh_and_aes_kw() -> None:
         jwe.decrypt(token, wrap_only, ["A128KW"], ["A128GCM"])
     with pytest.raises(InvalidKeyError, match='"deriveKey"'):
         jwe.encrypt(PLAINTEXT, _oct_jwk(b"password", key_ops=["wrapKey"]), "PBES2-HS256+A128KW", "A128GCM")
+
+
+# -- interop with jwcrypto and joserfc ----------------------------------------------------------
+
+INTEROP = [
+    ("dir", "A128GCM"), ("dir", "A256CBC-HS512"),
+    ("A128KW", "A128CBC-HS256"), ("A256KW", "A256GCM"), ("A192GCMKW", "A192CBC-HS384"),
+    ("RSA-OAEP", "A256GCM"), ("RSA-OAEP-256", "A128CBC-HS256"),
+    ("ECDH-ES", "A128GCM"), ("ECDH-ES+A128KW", "A256CBC-HS512"), ("ECDH-ES+A256KW", "A192GCM"),
+    ("PBES2-HS256+A128KW", "A128GCM"), ("PBES2-HS512+A256KW", "A256CBC-HS512"),
+]
+
+
+def _interop_keys(alg: str, enc: str, curve: str = "P-384") -> tuple:
+    """``(cyjose encryption key, cyjose decryption key, PEM or secret for the other library)``."""
+    if alg == "dir":
+        secret = os.urandom(CEK_SIZES[enc])
+        return secret, secret, secret
+    encryption_key, decryption_key, _ = key_pair(alg, curve)
+    if isinstance(decryption_key, (bytes, str)):
+        return encryption_key, decryption_key, decryption_key
+    pem = decryption_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                       serialization.NoEncryption())
+    return encryption_key, decryption_key, pem
+
+
+@pytest.mark.parametrize("alg, enc, curve", [(alg, enc, "P-384") for alg, enc in INTEROP] + [
+    (alg, enc, "X25519") for alg, enc in INTEROP if alg.startswith("ECDH")
+])
+def test_jwcrypto_interop(alg: str, enc: str, curve: str) -> None:
+    jwcrypto_jwe = pytest.importorskip("jwcrypto.jwe")
+    jwcrypto_jwk = pytest.importorskip("jwcrypto.jwk")
+    encryption_key, decryption_key, material = _interop_keys(alg, enc, curve)
+    if isinstance(material, bytes) and material.startswith(b"-----"):
+        their_key = jwcrypto_jwk.JWK.from_pem(material)
+    else:
+        secret = material.encode("utf-8") if isinstance(material, str) else material
+        their_key = jwcrypto_jwk.JWK(kty="oct", k=b64(secret))
+    # From jwcrypto to cyjose.
+    protected = {"alg": alg, "enc": enc, **({"p2c": 1000} if alg.startswith("PBES2") else {})}
+    theirs = jwcrypto_jwe.JWE(PLAINTEXT, json.dumps(protected), algs=[alg, enc])
+    theirs.add_recipient(their_key)
+    assert jwe.decrypt(theirs.serialize(compact=True), decryption_key, [alg], [enc]) == PLAINTEXT
+    # From cyjose to jwcrypto (its PBES2 cap is 16384 iterations).
+    ours = jwe.encrypt(b"from cyjose", encryption_key, alg, enc, headers=headers_for(alg))
+    opened = jwcrypto_jwe.JWE(algs=[alg, enc])
+    opened.deserialize(ours, key=their_key)
+    assert opened.payload == b"from cyjose"
+
+
+@pytest.mark.parametrize("alg, enc", INTEROP)
+def test_joserfc_interop(alg: str, enc: str) -> None:
+    joserfc_jwe = pytest.importorskip("joserfc.jwe")
+    joserfc_jwk = pytest.importorskip("joserfc.jwk")
+    encryption_key, decryption_key, material = _interop_keys(alg, enc)
+    if isinstance(material, bytes) and material.startswith(b"-----"):
+        loader = joserfc_jwk.RSAKey if alg.startswith("RSA") else joserfc_jwk.ECKey
+        their_key = loader.import_key(material)
+    else:
+        their_key = joserfc_jwk.OctKey.import_key(material.encode("utf-8") if isinstance(material, str) else material)
+    protected = {"alg": alg, "enc": enc, **({"p2c": 1000} if alg.startswith("PBES2") else {})}
+    theirs = joserfc_jwe.encrypt_compact(protected, PLAINTEXT, their_key, algorithms=[alg, enc])
+    assert jwe.decrypt(theirs, decryption_key, [alg], [enc]) == PLAINTEXT
+    ours = jwe.encrypt(b"from cyjose", encryption_key, alg, enc, headers=headers_for(alg))
+    assert joserfc_jwe.decrypt_compact(ours, their_key, algorithms=[alg, enc]).plaintext == b"from cyjose"
+
+
+def test_joserfc_zip_interop() -> None:
+    joserfc_jwe = pytest.importorskip("joserfc.jwe")
+    joserfc_jwk = pytest.importorskip("joserfc.jwk")
+    secret = os.urandom(16)
+    their_key = joserfc_jwk.OctKey.import_key(secret)
+    plaintext = b"squeeze " * 200
+    theirs = joserfc_jwe.encrypt_compact({"alg": "A128KW", "enc": "A128GCM", "zip": "DEF"}, plaintext, their_key,
+                                         algorithms=["A128KW", "A128GCM", "DEF"])
+    assert jwe.decrypt(theirs, secret, ["A128KW"], ["A128GCM"], zips=["DEF"]) == plaintext
+    ours = jwe.encrypt(plaintext, secret, "A128KW", "A128GCM", zip="DEF")
+    assert joserfc_jwe.decrypt_compact(ours, their_key, algorithms=["A128KW", "A128GCM", "DEF"]).plaintext == plaintext
