@@ -1,4 +1,4 @@
-"""Splitting a JWS compact serialization: behaviour of each twin."""
+"""Splitting JWS and JWE compact serializations: behaviour of each twin."""
 
 from __future__ import annotations
 
@@ -100,3 +100,44 @@ def test_rfc7515_vectors_split(compact, vectors_dir):
         token = (vectors_dir / "rfc" / f"rfc7515_{name}.jwsc").read_text().strip()
         header, payload, signature = token.encode().split(b".")
         assert compact.split_jws(token) == (header + b"." + payload, header, payload, signature)
+
+
+# --- JWE: five segments ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "token, expected",
+    [
+        ("h.k.i.c.t", (b"h", b"k", b"i", b"c", b"t")),
+        (b"hdr..iv.ct.tag", (b"hdr", b"", b"iv", b"ct", b"tag")),  # dir: empty encrypted key
+        ("....", (b"", b"", b"", b"", b"")),
+    ],
+)
+def test_split_jwe_five_segments(compact, token, expected):
+    result = compact.split_jwe(token)
+    assert result == expected and type(result) is tuple
+    assert all(type(part) is bytes for part in result)
+
+
+@pytest.mark.parametrize(
+    "token, message",
+    [
+        ("a.b.c", "Not enough segments"),
+        ("a.b.c.d", "Not enough segments"),
+        ("", "Not enough segments"),
+        ("a.b.c.d.e.f", "Too many segments"),
+        ("é.b.c.d.e", "Invalid token: non-ASCII characters"),
+        (b"." * 4 + b"a" * MAX, f"Token is too large (more than {MAX} bytes)"),
+        (bytearray(b"a.b.c.d.e"), "Invalid token type. Token must be a <class 'bytes'>"),
+        (None, "Invalid token type. Token must be a <class 'bytes'>"),
+    ],
+)
+def test_split_jwe_refuses(compact, token, message):
+    with pytest.raises(DecodeError) as info:
+        compact.split_jwe(token)
+    assert type(info.value) is DecodeError and str(info.value) == message
+
+
+def test_split_jwe_largest_token(compact):
+    token = b"...." + b"a" * (MAX - 4)
+    assert compact.split_jwe(token)[4] == b"a" * (MAX - 4)

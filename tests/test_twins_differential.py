@@ -317,8 +317,18 @@ class TestCompactDifferential:
         py, c = compact_pair
         assert_same(py.split_jws, c.split_jws, token)
 
+    @SETTINGS
+    @given(token=tokens)
+    @example(token="....")
+    @example(token="a.b.c.d")
+    @example(token="a.b.c.d.e.f")
+    @example(token="é.b.c.d.e")
+    def test_split_jwe(self, compact_pair, token):
+        py, c = compact_pair
+        assert_same(py.split_jwe, c.split_jwe, token)
+
     @settings(max_examples=30, deadline=None)
-    @given(extra=st.integers(-3, 3), dots=st.integers(0, 4), as_str=st.booleans(),
+    @given(extra=st.integers(-3, 3), dots=st.integers(0, 6), as_str=st.booleans(),
            non_ascii=st.booleans())
     def test_size_boundary(self, compact_pair, extra, dots, as_str, non_ascii):
         py, c = compact_pair
@@ -326,6 +336,7 @@ class TestCompactDifferential:
         token = "." * dots + ("é" if non_ascii else "a") * (n - dots)
         token = token if as_str else token.encode("utf-8")
         assert_same(py.split_jws, c.split_jws, token)
+        assert_same(py.split_jwe, c.split_jwe, token)
 
 
 class TestHmacDifferential:

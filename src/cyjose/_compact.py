@@ -3,12 +3,13 @@
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ._compact_py import MAX_TOKEN_BYTES, split_jws
+    from ._compact_py import MAX_TOKEN_BYTES, split_jwe, split_jws
 else:
     from ._native import load_twin
 
     _twin = load_twin("_compact")
     split_jws = _twin.split_jws
+    split_jwe = _twin.split_jwe
     MAX_TOKEN_BYTES = _twin.MAX_TOKEN_BYTES
 
-__all__ = ["split_jws", "MAX_TOKEN_BYTES"]
+__all__ = ["split_jws", "split_jwe", "MAX_TOKEN_BYTES"]

@@ -1,8 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
-"""Splitting a JWS compact serialization -- compiled twin of :mod:`cyjose._compact_py`.
+"""Splitting JWS and JWE compact serializations -- compiled twin of :mod:`cyjose._compact_py`.
 
 An exact ``str`` or ``bytes`` token is scanned in place with ``memchr``; the
-only objects created are the four returned ``bytes``. Any other type
+only objects created are the returned ``bytes``. Any other type
 (including subclasses) is handed to the reference itself.
 """
 
@@ -11,7 +11,7 @@ from cpython.bytes cimport PyBytes_FromStringAndSize
 from . import _compact_py as _reference
 from .exceptions import DecodeError
 
-__all__ = ["split_jws", "MAX_TOKEN_BYTES"]
+__all__ = ["split_jws", "split_jwe", "MAX_TOKEN_BYTES"]
 
 include "_compact_core.pxi"
 
@@ -35,6 +35,40 @@ def split_jws(token):
     cdef int found = _split_view(token, &data, &size, &first, &last)
     if found == SPLIT_OTHER_TYPE:
         return _reference.split_jws(token)
+    _raise_for(found)
+    return (
+        PyBytes_FromStringAndSize(data, last - data),
+        PyBytes_FromStringAndSize(data, first - data),
+        PyBytes_FromStringAndSize(first + 1, last - first - 1),
+        PyBytes_FromStringAndSize(last + 1, data + size - last - 1),
+    )
+
+
+def split_jwe(token):
+    """Split a JWE into ``(header, encrypted_key, iv, ciphertext, tag)`` segments, undecoded.
+
+    ``token`` is ``str`` (ASCII only) or ``bytes`` with exactly five
+    dot-separated segments (RFC 7516 §7.1) and at most :data:`MAX_TOKEN_BYTES`
+    bytes. Raises :class:`DecodeError` otherwise.
+    """
+    cdef const char *data = NULL
+    cdef const char *dots[4]
+    cdef Py_ssize_t size = 0
+    cdef int found = _split_dots(token, &data, &size, dots, 4)
+    if found == SPLIT_OTHER_TYPE:
+        return _reference.split_jwe(token)
+    _raise_for(found)
+    return (
+        PyBytes_FromStringAndSize(data, dots[0] - data),
+        PyBytes_FromStringAndSize(dots[0] + 1, dots[1] - dots[0] - 1),
+        PyBytes_FromStringAndSize(dots[1] + 1, dots[2] - dots[1] - 1),
+        PyBytes_FromStringAndSize(dots[2] + 1, dots[3] - dots[2] - 1),
+        PyBytes_FromStringAndSize(dots[3] + 1, data + size - dots[3] - 1),
+    )
+
+
+cdef int _raise_for(int found) except -1:
+    """Raise the reference's DecodeError for a SPLIT_* failure code."""
     if found == SPLIT_NOT_ASCII:
         raise DecodeError("Invalid token: non-ASCII characters")
     if found == SPLIT_TOO_LARGE:
@@ -43,9 +77,4 @@ def split_jws(token):
         raise DecodeError("Not enough segments")
     if found == SPLIT_TOO_MANY:
         raise DecodeError("Too many segments")
-    return (
-        PyBytes_FromStringAndSize(data, last - data),
-        PyBytes_FromStringAndSize(data, first - data),
-        PyBytes_FromStringAndSize(first + 1, last - first - 1),
-        PyBytes_FromStringAndSize(last + 1, data + size - last - 1),
-    )
+    return 0

@@ -32,9 +32,8 @@ cdef enum:
     SPLIT_TOO_MANY = 5
 
 
-cdef int _split_view(object token, const char **data, Py_ssize_t *size,
-                     const char **first, const char **last) except -1:
-    """Locate the two dots of an exact str/bytes JWS without copying; a SPLIT_* code."""
+cdef int _token_view(object token, const char **data, Py_ssize_t *size) except -1:
+    """The bytes of an exact str/bytes token within the size bound, without copying; a SPLIT_* code."""
     cdef const char *d
     cdef Py_ssize_t n
     if type(token) is str:
@@ -47,6 +46,19 @@ cdef int _split_view(object token, const char **data, Py_ssize_t *size,
         return SPLIT_OTHER_TYPE
     if n > _MAX_TOKEN:
         return SPLIT_TOO_LARGE
+    data[0] = d
+    size[0] = n
+    return SPLIT_OK
+
+
+cdef int _split_view(object token, const char **data, Py_ssize_t *size,
+                     const char **first, const char **last) except -1:
+    """Locate the two dots of an exact str/bytes JWS without copying; a SPLIT_* code."""
+    cdef const char *d
+    cdef Py_ssize_t n
+    cdef int found = _token_view(token, &d, &n)
+    if found != SPLIT_OK:
+        return found
     first[0] = <const char *>memchr(d, b'.', <size_t>n)
     if first[0] == NULL:
         return SPLIT_TOO_FEW
@@ -54,6 +66,28 @@ cdef int _split_view(object token, const char **data, Py_ssize_t *size,
     if last[0] == NULL:
         return SPLIT_TOO_FEW
     if memchr(last[0] + 1, b'.', <size_t>(d + n - last[0] - 1)) != NULL:
+        return SPLIT_TOO_MANY
+    data[0] = d
+    size[0] = n
+    return SPLIT_OK
+
+
+cdef int _split_dots(object token, const char **data, Py_ssize_t *size,
+                     const char **dots, int count) except -1:
+    """Locate exactly ``count`` dots of an exact str/bytes token without copying; a SPLIT_* code."""
+    cdef const char *d
+    cdef const char *at
+    cdef Py_ssize_t n
+    cdef int i, found = _token_view(token, &d, &n)
+    if found != SPLIT_OK:
+        return found
+    at = d
+    for i in range(count):
+        dots[i] = <const char *>memchr(at, b'.', <size_t>(d + n - at))
+        if dots[i] == NULL:
+            return SPLIT_TOO_FEW
+        at = dots[i] + 1
+    if memchr(at, b'.', <size_t>(d + n - at)) != NULL:
         return SPLIT_TOO_MANY
     data[0] = d
     size[0] = n

@@ -1,4 +1,4 @@
-"""Splitting a JWS compact serialization -- pure-Python twin and reference."""
+"""Splitting JWS and JWE compact serializations -- pure-Python twin and reference."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Tuple, Union
 
 from .exceptions import DecodeError
 
-__all__ = ["split_jws", "MAX_TOKEN_BYTES"]
+__all__ = ["split_jws", "split_jwe", "MAX_TOKEN_BYTES"]
 
 #: Tokens longer than this are refused before any decoding work (1 MiB).
 MAX_TOKEN_BYTES = 1 << 20
@@ -19,6 +19,32 @@ def split_jws(token: Union[str, bytes]) -> Tuple[bytes, bytes, bytes, bytes]:
     dot-separated segments and at most :data:`MAX_TOKEN_BYTES` bytes.
     Raises :class:`DecodeError` otherwise.
     """
+    token = _token_bytes(token)
+    first = token.find(b".")
+    last = token.rfind(b".")
+    if first == last:
+        raise DecodeError("Not enough segments")
+    if token.find(b".", first + 1) != last:
+        raise DecodeError("Too many segments")
+    return token[:last], token[:first], token[first + 1 : last], token[last + 1 :]
+
+
+def split_jwe(token: Union[str, bytes]) -> Tuple[bytes, bytes, bytes, bytes, bytes]:
+    """Split a JWE into ``(header, encrypted_key, iv, ciphertext, tag)`` segments, undecoded.
+
+    ``token`` is ``str`` (ASCII only) or ``bytes`` with exactly five
+    dot-separated segments (RFC 7516 §7.1) and at most :data:`MAX_TOKEN_BYTES`
+    bytes. Raises :class:`DecodeError` otherwise.
+    """
+    segments = _token_bytes(token).split(b".", 5)
+    if len(segments) != 5:
+        raise DecodeError("Not enough segments" if len(segments) < 5 else "Too many segments")
+    header, encrypted_key, iv, ciphertext, tag = segments
+    return header, encrypted_key, iv, ciphertext, tag
+
+
+def _token_bytes(token: Union[str, bytes]) -> bytes:
+    """The bytes of an ASCII ``str`` or ``bytes`` token within the size bound; DecodeError otherwise."""
     if isinstance(token, str):
         if not token.isascii():
             raise DecodeError("Invalid token: non-ASCII characters")
@@ -27,10 +53,4 @@ def split_jws(token: Union[str, bytes]) -> Tuple[bytes, bytes, bytes, bytes]:
         raise DecodeError(f"Invalid token type. Token must be a {bytes}")
     if len(token) > MAX_TOKEN_BYTES:
         raise DecodeError(f"Token is too large (more than {MAX_TOKEN_BYTES} bytes)")
-    first = token.find(b".")
-    last = token.rfind(b".")
-    if first == last:
-        raise DecodeError("Not enough segments")
-    if token.find(b".", first + 1) != last:
-        raise DecodeError("Too many segments")
-    return token[:last], token[:first], token[first + 1 : last], token[last + 1 :]
+    return token
