@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import os
+import random
 import struct
 import zlib
 from typing import Any, Dict
@@ -991,3 +992,50 @@ def test_joserfc_zip_interop() -> None:
     assert jwe.decrypt(theirs, secret, ["A128KW"], ["A128GCM"], zips=["DEF"]) == plaintext
     ours = jwe.encrypt(plaintext, secret, "A128KW", "A128GCM", zip="DEF")
     assert joserfc_jwe.decrypt_compact(ours, their_key, algorithms=["A128KW", "A128GCM", "DEF"]).plaintext == plaintext
+
+
+# -- hostile input never escapes as a raw exception; secrets never appear in messages ------------
+
+
+@pytest.mark.parametrize("alg", ["dir", "A128KW", "A128GCMKW", "RSA-OAEP", "ECDH-ES+A128KW", "PBES2-HS256+A128KW"])
+def test_mutated_tokens_raise_only_cyjose_errors(alg: str) -> None:
+    rng = random.Random(alg)
+    if alg == "dir":
+        encryption_key = decryption_key = os.urandom(32)
+    else:
+        encryption_key, decryption_key, _ = key_pair(alg)
+    token = jwe.encrypt(PLAINTEXT, encryption_key, alg, "A128CBC-HS256", headers=headers_for(alg), zip="DEF")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ \u00e9"
+    for _ in range(300):
+        chars = list(token)
+        for _ in range(rng.randint(1, 4)):
+            position = rng.randrange(len(chars))
+            action = rng.randrange(3)
+            if action == 0:
+                chars[position] = rng.choice(alphabet)
+            elif action == 1:
+                del chars[position]
+            else:
+                chars.insert(position, rng.choice(alphabet))
+        try:
+            jwe.decrypt("".join(chars), decryption_key, [alg], ["A128CBC-HS256"], zips=["DEF"])
+        except cyjose.PyJWTError:
+            pass
+
+
+def test_key_errors_never_show_the_key() -> None:
+    secret = os.urandom(20)
+    password = "hunter2-is-my-password"
+    attempts = [
+        lambda: jwe.encrypt(PLAINTEXT, secret, "dir", "A128GCM"),
+        lambda: jwe.encrypt(PLAINTEXT, secret, "A128KW", "A128GCM"),
+        lambda: jwe.encrypt(PLAINTEXT, password, "A128KW", "A128GCM"),
+        lambda: jwe.encrypt(PLAINTEXT, password, "RSA-OAEP", "A128GCM"),
+        lambda: jwe.encrypt(PLAINTEXT, password, "ECDH-ES", "A128GCM"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(InvalidKeyError) as excinfo:
+            attempt()
+        message = str(excinfo.value) + repr(excinfo.value)
+        for shown in (password, secret.hex(), b64(secret), repr(secret)):
+            assert shown not in message
