@@ -53,9 +53,8 @@ import zlib
 from typing import Any, Collection, Dict, FrozenSet, Optional, Tuple, Union
 
 from ._b64url import b64url_decode, b64url_encode
-from ._compact import MAX_TOKEN_BYTES
+from ._compact import MAX_TOKEN_BYTES, split_jwe
 from ._json import dumps_compact, loads_object
-from ._jwe_compact import split_jwe
 from ._jwe_content import CONTENT_ENCRYPTIONS, ContentEncryption
 from ._jwe_keys import DEFAULT_PBES2_COUNT, KEY_MANAGEMENTS, KeyManagement, Limits, unwrap_cek
 from ._jws import validate_header
