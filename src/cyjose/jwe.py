@@ -112,8 +112,6 @@ def encrypt(
     a ``plaintext`` or ``headers`` of the wrong type.
     """
     management, content = _algorithms(alg, enc)
-    if management.name == "RSA1_5":
-        raise InvalidAlgorithmError("RSA1_5 is only supported for decryption")
     data = _plaintext_bytes(plaintext)
     header = _new_header(alg, enc, zip, headers)
     wrap_key = _key_for(key, management, content, decrypting=False)
