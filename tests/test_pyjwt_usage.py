@@ -789,9 +789,10 @@ def test_utils_after_a_bare_import():
 
 
 def _run_help(**env: str) -> Dict[str, Any]:
-    # The CI legs set CYJOSE_* for this process: the child gets only the ones the test asks for
-    # (CYJOSE_NO_EXTENSIONS with an inherited CYJOSE_REQUIRE_EXTENSIONS would be an ImportError).
-    inherited = {name: value for name, value in os.environ.items() if not name.startswith("CYJOSE_")}
+    # The child sees this process's CYJOSE_* flags (the CI leg's), unless the test sets its own:
+    # then only those (CYJOSE_NO_EXTENSIONS with an inherited CYJOSE_REQUIRE_EXTENSIONS would be
+    # an ImportError).
+    inherited = {name: value for name, value in os.environ.items() if not (env and name.startswith("CYJOSE_"))}
     out = subprocess.run([sys.executable, "-m", "cyjose.help"], capture_output=True, text=True, check=True,
                          env={**inherited, **env}).stdout
     return json.loads(out)
