@@ -1,6 +1,8 @@
 """JWE content encryption (RFC 7518 §5): AES-CBC + HMAC-SHA2 and AES-GCM.
 
-Every primitive comes from ``cryptography``. Decryption checks the
+AES comes from ``cryptography``; the CBC-HMAC tag is computed and compared by
+the ``_hmac`` hot module (OpenSSL SHA-2 in the compiled twin, ``hmac`` in the
+pure one; constant-time comparison in both), as for JWS. Decryption checks the
 authentication tag before anything else and reports every failure (wrong IV
 or tag length, bad tag, bad padding) as the same :class:`JWEDecryptionError`,
 so the caller learns nothing about which step refused the token.
@@ -8,17 +10,16 @@ so the caller learns nothing about which step refused the token.
 
 from __future__ import annotations
 
-import hmac
 import os
 import struct
 from typing import Dict, Tuple
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, padding
-from cryptography.hazmat.primitives import hmac as crypto_hmac
+from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from ._hmac import HmacKey, constant_time_equal
 from .exceptions import JWEDecryptionError
 
 __all__ = ["ContentEncryption", "CONTENT_ENCRYPTIONS", "decryption_failed"]
@@ -47,17 +48,15 @@ class ContentEncryption:
 class AesCbcHmac(ContentEncryption):
     """``AxxxCBC-HSyyy`` (RFC 7518 §5.2): the CEK is MAC key || AES key, tag = half the HMAC."""
 
-    def __init__(self, bits: int, hash_cls: type) -> None:
+    def __init__(self, bits: int) -> None:
         self.name = f"A{bits}CBC-HS{bits * 2}"
         self.key_size = bits // 4
         self._half = bits // 8
-        self._hash_cls = hash_cls
+        self._hash_name = f"sha{bits * 2}"
 
     def _tag(self, mac_key: bytes, aad: bytes, iv: bytes, ciphertext: bytes) -> bytes:
-        mac = crypto_hmac.HMAC(mac_key, self._hash_cls())
-        for part in (aad, iv, ciphertext, struct.pack(">Q", len(aad) * 8)):
-            mac.update(part)
-        return mac.finalize()[: self._half]
+        mac_input = b"".join((aad, iv, ciphertext, struct.pack(">Q", len(aad) * 8)))
+        return HmacKey(mac_key, self._hash_name).sign(mac_input)[: self._half]
 
     def _cipher(self, cek: bytes, iv: bytes) -> Cipher[modes.CBC]:
         return Cipher(algorithms.AES(cek[self._half :]), modes.CBC(iv))
@@ -75,7 +74,7 @@ class AesCbcHmac(ContentEncryption):
             raise decryption_failed()
         expected = self._tag(cek[: self._half], aad, iv, ciphertext)
         # Tag first, in constant time; a wrong length fails compare_digest too.
-        if not hmac.compare_digest(expected, tag) or len(iv) != 16 or not ciphertext or len(ciphertext) % 16:
+        if not constant_time_equal(expected, tag) or len(iv) != 16 or not ciphertext or len(ciphertext) % 16:
             raise decryption_failed()
         decryptor = self._cipher(cek, iv).decryptor()
         unpadder = padding.PKCS7(128).unpadder()
@@ -112,9 +111,9 @@ class AesGcm(ContentEncryption):
 CONTENT_ENCRYPTIONS: Dict[str, ContentEncryption] = {
     alg.name: alg
     for alg in (
-        AesCbcHmac(128, hashes.SHA256),
-        AesCbcHmac(192, hashes.SHA384),
-        AesCbcHmac(256, hashes.SHA512),
+        AesCbcHmac(128),
+        AesCbcHmac(192),
+        AesCbcHmac(256),
         AesGcm(128),
         AesGcm(192),
         AesGcm(256),
