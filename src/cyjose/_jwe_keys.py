@@ -69,11 +69,14 @@ class KeyManagement:
     """One ``alg``: key checks, CEK wrapping and unwrapping.
 
     ``operations`` are the JWK ``key_ops`` values (RFC 7517 §4.3) a key needs
-    to encrypt and to decrypt with this algorithm.
+    to encrypt and to decrypt with this algorithm; ``derives_cek`` is True
+    when the key (agreement) itself is the CEK, so it cannot be shared
+    between recipients.
     """
 
     name: str
     operations: Tuple[str, str] = ("wrapKey", "unwrapKey")
+    derives_cek = False
 
     def encryption_key(self, key: Any, enc: ContentEncryption) -> Any:
         """``key`` in the form :meth:`wrap` needs; :class:`InvalidKeyError` if unusable."""
@@ -83,8 +86,14 @@ class KeyManagement:
         """``key`` in the form :meth:`unwrap` needs; :class:`InvalidKeyError` if unusable."""
         raise NotImplementedError
 
-    def wrap(self, key: Any, enc: ContentEncryption, header: Dict[str, Any]) -> Wrapped:
-        """``(cek, encrypted_key, header members to add)`` for a new token with ``header``."""
+    def wrap(self, key: Any, enc: ContentEncryption, header: Dict[str, Any],
+             cek: Optional[bytes] = None) -> Wrapped:
+        """``(cek, encrypted_key, header members to add)`` for a new token with ``header``.
+
+        ``cek`` is the CEK to wrap when several recipients share one (JWE
+        JSON serialization); None draws a fresh one. ``dir`` and ``ECDH-ES``
+        (:attr:`derives_cek`) ignore it: their key (agreement) is the CEK.
+        """
         raise NotImplementedError
 
     def unwrap(self, key: Any, encrypted_key: bytes, header: Dict[str, Any], enc: ContentEncryption,
@@ -155,13 +164,15 @@ class Direct(KeyManagement):
 
     name = "dir"
     operations = ("encrypt", "decrypt")
+    derives_cek = True
 
     def encryption_key(self, key: Any, enc: ContentEncryption) -> bytes:
         return sized_secret(key, enc.key_size, f"dir with {enc.name}")
 
     decryption_key = encryption_key
 
-    def wrap(self, key: bytes, enc: ContentEncryption, header: Dict[str, Any]) -> Wrapped:
+    def wrap(self, key: bytes, enc: ContentEncryption, header: Dict[str, Any],
+             cek: Optional[bytes] = None) -> Wrapped:
         return key, b"", {}
 
     def unwrap(self, key: bytes, encrypted_key: bytes, header: Dict[str, Any], enc: ContentEncryption,
@@ -199,8 +210,9 @@ class AesKeyWrap(KeyManagement):
 
     decryption_key = encryption_key
 
-    def wrap(self, key: bytes, enc: ContentEncryption, header: Dict[str, Any]) -> Wrapped:
-        cek = os.urandom(enc.key_size)
+    def wrap(self, key: bytes, enc: ContentEncryption, header: Dict[str, Any],
+             cek: Optional[bytes] = None) -> Wrapped:
+        cek = cek or os.urandom(enc.key_size)
         return cek, kw_wrap(key, cek), {}
 
     def unwrap(self, key: bytes, encrypted_key: bytes, header: Dict[str, Any], enc: ContentEncryption,
@@ -215,8 +227,9 @@ class AesGcmKeyWrap(AesKeyWrap):
         super().__init__(bits)
         self.name = f"A{bits}GCMKW"
 
-    def wrap(self, key: bytes, enc: ContentEncryption, header: Dict[str, Any]) -> Wrapped:
-        cek, iv = os.urandom(enc.key_size), os.urandom(12)
+    def wrap(self, key: bytes, enc: ContentEncryption, header: Dict[str, Any],
+             cek: Optional[bytes] = None) -> Wrapped:
+        cek, iv = cek or os.urandom(enc.key_size), os.urandom(12)
         sealed = AESGCM(key).encrypt(iv, cek, None)
         return cek, sealed[:-16], {"iv": b64_text(iv), "tag": b64_text(sealed[-16:])}
 
@@ -265,8 +278,9 @@ class RsaOaep(KeyManagement):
     def decryption_key(self, key: Any, enc: ContentEncryption) -> Any:
         return rsa_key(key, True, self.name)
 
-    def wrap(self, key: Any, enc: ContentEncryption, header: Dict[str, Any]) -> Wrapped:
-        cek = os.urandom(enc.key_size)
+    def wrap(self, key: Any, enc: ContentEncryption, header: Dict[str, Any],
+             cek: Optional[bytes] = None) -> Wrapped:
+        cek = cek or os.urandom(enc.key_size)
         return cek, key.encrypt(cek, self._padding()), {}
 
     def unwrap(self, key: Any, encrypted_key: bytes, header: Dict[str, Any], enc: ContentEncryption,
@@ -375,6 +389,7 @@ class EcdhEs(KeyManagement):
     def __init__(self, kw_bits: Optional[int]) -> None:
         self.name = "ECDH-ES" if kw_bits is None else f"ECDH-ES+A{kw_bits}KW"
         self._kw_size = kw_bits // 8 if kw_bits else 0
+        self.derives_cek = kw_bits is None
 
     def encryption_key(self, key: Any, enc: ContentEncryption) -> Any:
         return ecdh_key(key, False, self.name)
@@ -393,13 +408,14 @@ class EcdhEs(KeyManagement):
         ))
         return ConcatKDFHash(hashes.SHA256(), size, other_info).derive(shared)
 
-    def wrap(self, key: Any, enc: ContentEncryption, header: Dict[str, Any]) -> Wrapped:
+    def wrap(self, key: Any, enc: ContentEncryption, header: Dict[str, Any],
+             cek: Optional[bytes] = None) -> Wrapped:
         ephemeral = _ephemeral_for(key)
         derived = self._derive(_exchange(ephemeral, key), header, enc)
         extra = {"epk": key_to_jwk(ephemeral.public_key())}
         if not self._kw_size:
             return derived, b"", extra
-        cek = os.urandom(enc.key_size)
+        cek = cek or os.urandom(enc.key_size)
         return cek, kw_wrap(derived, cek), extra
 
     def unwrap(self, key: Any, encrypted_key: bytes, header: Dict[str, Any], enc: ContentEncryption,
@@ -460,9 +476,10 @@ class Pbes2(KeyManagement):
         salt = self.name.encode("ascii") + b"\x00" + salt_input
         return PBKDF2HMAC(self._hash_cls(), self._kw_size, salt, count).derive(password)
 
-    def wrap(self, key: bytes, enc: ContentEncryption, header: Dict[str, Any]) -> Wrapped:
+    def wrap(self, key: bytes, enc: ContentEncryption, header: Dict[str, Any],
+             cek: Optional[bytes] = None) -> Wrapped:
         count = _count({"p2c": DEFAULT_PBES2_COUNT, **header}, MIN_PBES2_COUNT, None)
-        salt_input, cek = os.urandom(_PBES2_SALT_SIZE), os.urandom(enc.key_size)
+        salt_input, cek = os.urandom(_PBES2_SALT_SIZE), cek or os.urandom(enc.key_size)
         wrapped = kw_wrap(self._kek(key, salt_input, count), cek)
         return cek, wrapped, {"p2s": b64_text(salt_input), "p2c": count}
 

@@ -71,6 +71,10 @@ __all__ = [
     "DEFAULT_MAX_PBES2_COUNT",
     "DEFAULT_PBES2_COUNT",
     "DEFAULT_MAX_DECOMPRESSED_SIZE",
+    "JWERecipient",
+    "encrypt_json",
+    "decrypt_json",
+    "MAX_RECIPIENTS",
 ]
 
 #: Every key management algorithm (``alg``) cyjose implements (``RSA1_5``: decryption only).
@@ -118,8 +122,7 @@ def encrypt(
     cek, encrypted_key, extra = management.wrap(wrap_key, content, header)
     header.update(extra)
     if zip is not None:
-        compressor = zlib.compressobj(wbits=-15)
-        data = compressor.compress(data) + compressor.flush()
+        data = _deflate(data)
     header_segment = b64url_encode(dumps_compact(header))
     iv, ciphertext, tag = content.encrypt(cek, data, header_segment)
     parts = [header_segment] + [b64url_encode(part) for part in (encrypted_key, iv, ciphertext, tag)]
@@ -271,6 +274,12 @@ def _key_for(key: Any, management: KeyManagement, content: ContentEncryption, *,
     return management.encryption_key(key, content)
 
 
+def _deflate(data: bytes) -> bytes:
+    """Raw DEFLATE (RFC 1951), as ``"zip": "DEF"`` asks."""
+    compressor = zlib.compressobj(wbits=-15)
+    return compressor.compress(data) + compressor.flush()
+
+
 def _inflate(data: bytes, max_size: int) -> bytes:
     """Raw DEFLATE (RFC 1951) of at most ``max_size`` bytes; :class:`DecodeError` otherwise."""
     inflater = zlib.decompressobj(wbits=-15)
@@ -283,3 +292,7 @@ def _inflate(data: bytes, max_size: int) -> bytes:
     if not inflater.eof or inflater.unused_data:
         raise DecodeError("Invalid compressed content")
     return out
+
+
+# The JSON serialization builds on the helpers above, so it is imported last.
+from ._jwe_json import MAX_RECIPIENTS, JWERecipient, decrypt_json, encrypt_json  # noqa: E402
