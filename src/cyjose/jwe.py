@@ -75,6 +75,9 @@ __all__ = [
     "encrypt_json",
     "decrypt_json",
     "MAX_RECIPIENTS",
+    "encode_nested",
+    "decode_nested",
+    "decode_nested_complete",
 ]
 
 #: Every key management algorithm (``alg``) cyjose implements (``RSA1_5``: decryption only).
@@ -294,5 +297,6 @@ def _inflate(data: bytes, max_size: int) -> bytes:
     return out
 
 
-# The JSON serialization builds on the helpers above, so it is imported last.
+# The JSON serialization and nested JWTs build on the functions above, so they are imported last.
 from ._jwe_json import MAX_RECIPIENTS, JWERecipient, decrypt_json, encrypt_json  # noqa: E402
+from ._nested import decode_nested, decode_nested_complete, encode_nested  # noqa: E402
