@@ -32,6 +32,18 @@ SIZES = (100, 1024, 10 * 1024, 100 * 1024)
 PEM_ALGORITHMS = ("RS256", "ES256", "EdDSA")
 #: Algorithms of the threads section.
 THREAD_ALGORITHMS = ("HS256", "RS256", "ES256", "EdDSA")
+#: Cases of the JWE decrypt section: case name -> (alg, enc, key family).
+JWE_CASES = {
+    "dir": ("dir", "A256GCM", "oct"),
+    "RSA-OAEP-256": ("RSA-OAEP-256", "A256GCM", "rsa"),
+    "ECDH-ES+A256KW": ("ECDH-ES+A256KW", "A256GCM", "ec"),
+}
+#: Per JWE case, an (alg, enc) pair the same key also fits but the decrypting side does not allow.
+JWE_OTHER_ALGORITHM = {
+    "dir": ("dir", "A128CBC-HS256"),  # a 32-byte key is also an A128CBC-HS256 key
+    "RSA-OAEP-256": ("RSA-OAEP", "A256GCM"),
+    "ECDH-ES+A256KW": ("ECDH-ES+A128KW", "A256GCM"),
+}
 
 
 def b64url(data: bytes) -> str:
@@ -54,14 +66,54 @@ def claims_of_size(size: int, now: int) -> Dict[str, Any]:
     return claims
 
 
+def jwe_claims(now: int) -> bytes:
+    """The JWE plaintext: a typical access-token claims set, about 200 bytes of JSON."""
+    claims = {
+        "sub": SUBJECT, "aud": AUDIENCE, "iss": ISSUER, "iat": now, "nbf": now, "exp": now + 7 * 86400,
+        "jti": os.urandom(16).hex(), "scope": "profile email orders:read",
+    }  # fmt: skip
+    return json.dumps(claims, separators=(",", ":")).encode()
+
+
+def make_jwe_cases(keys: Dict[str, Any], now: int) -> Dict[str, Dict[str, Any]]:
+    """The JWE section's tokens, all encrypted by cyjose to the keys of ``keys`` (family -> key).
+
+    Besides the good token, each case has a tampered one (a changed tag) and
+    one made with an ``alg``/``enc`` pair outside the case's allow-list, which
+    every contender is checked against before it is timed.
+    """
+    from cyjose import jwe
+
+    plaintext = jwe_claims(now)
+    cases = {}
+    for name, (alg, enc, family) in JWE_CASES.items():
+        key = keys[family]
+        encrypt_to = key if family == "oct" else key.public_key()
+        token = jwe.encrypt(plaintext, encrypt_to, alg=alg, enc=enc)
+        head, encrypted_key, iv, ciphertext, tag = token.split(".")
+        tampered_tag = ("A" if tag[0] != "A" else "B") + tag[1:]
+        other_alg, other_enc = JWE_OTHER_ALGORITHM[name]
+        cases[name] = {
+            "alg": alg,
+            "enc": enc,
+            "family": family,
+            "plaintext": plaintext.decode(),
+            "token": token,
+            "tampered": ".".join((head, encrypted_key, iv, ciphertext, tampered_tag)),
+            "other_algorithm": jwe.encrypt(plaintext, encrypt_to, alg=other_alg, enc=other_enc),
+        }
+    return cases
+
+
 def make_fixture(path: Path) -> Dict[str, Any]:
     """Generate keys and tokens for every case and write them to ``path``.
 
-    PyJWT makes the tokens (it is the reference every peer interoperates with).
-    For each algorithm there is a good token plus hostile variants (bad
-    signature, wrong audience, wrong issuer, expired) that every contender is
-    checked against before it is timed, so a row can only be fast because it
-    does the work, not because it skips a check.
+    PyJWT makes the signed tokens (it is the reference every peer interoperates
+    with), cyjose the JWE tokens (PyJWT has no JWE). For each algorithm there
+    is a good token plus hostile variants (bad signature, wrong audience, wrong
+    issuer, expired) that every contender is checked against before it is
+    timed, so a row can only be fast because it does the work, not because it
+    skips a check.
     """
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
@@ -73,6 +125,7 @@ def make_fixture(path: Path) -> Dict[str, Any]:
     rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     ec_key = ec.generate_private_key(ec.SECP256R1())
     ed_key = ed25519.Ed25519PrivateKey.generate()
+    dir_key = os.urandom(32)  # the A256GCM content key of the JWE "dir" case
 
     def pems(private):
         priv = private.private_bytes(
@@ -110,6 +163,8 @@ def make_fixture(path: Path) -> Dict[str, Any]:
         "keys": {fam: {"private_pem": priv, "public_pem": pub} for fam, (priv, pub) in keys.items()},
         "verify": {alg: case(alg, claims_of_size(0, now)) for alg in ALGORITHMS},
         "sizes": {str(size): case("HS256", claims_of_size(size, now)) for size in SIZES},
+        "jwe_dir_key": b64url(dir_key),
+        "jwe": make_jwe_cases({"oct": dir_key, "rsa": rsa_key, "ec": ec_key}, now),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(fixture))

@@ -4,6 +4,9 @@ A *verify factory* takes ``(case, fixture, pem)`` and returns ``f(token) ->
 claims`` that checks the signature and ``exp``/``aud``/``iss``; ``pem=True``
 hands the key over as a PEM string on every call instead of a key prepared
 once. A *sign factory* takes ``(case, fixture)`` and returns ``g() -> token``.
+A *decrypt factory* takes ``(case, fixture)`` and returns ``f(token) ->
+plaintext`` for a compact JWE, accepting only the case's ``alg`` and ``enc``
+where the library has an allow-list.
 A factory raises :class:`Unsupported` (with the reason) for a case its
 library cannot do; the tables show that reason instead of a number.
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import json
+import struct
 import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional
@@ -430,6 +434,130 @@ def floor_sign(case, fx):
     return lambda: sign(signing_input)
 
 
+# --------------------------------------------------------------------------- JWE decrypt
+#
+# Every decrypt factory gets the private key prepared once, in the fastest form
+# its library takes: bytes (cyjose, python-jose) or a JWK object
+# (jwcrypto, joserfc) for ``dir``, a key object for RSA and EC.
+
+
+def _jwe_dir_key(fx) -> bytes:
+    k = fx["jwe_dir_key"]
+    return base64.urlsafe_b64decode(k + "=" * (-len(k) % 4))
+
+
+def cyjose_decrypt(case, fx):
+    from cyjose import jwe
+
+    key = _jwe_dir_key(fx) if _is_hmac(case) else _crypto_private(case, fx)
+    algs, encs, decrypt = [case["alg"]], [case["enc"]], jwe.decrypt
+    return lambda token: decrypt(token, key, algorithms=algs, encryptions=encs)
+
+
+def jwcrypto_decrypt(case, fx):
+    from jwcrypto import jwe, jwk
+
+    if _is_hmac(case):
+        key = jwk.JWK(kty="oct", k=fx["jwe_dir_key"])
+    else:
+        key = jwk.JWK.from_pem(_private_pem(case, fx).encode())
+    algs, JWE = [case["alg"], case["enc"]], jwe.JWE
+
+    def decrypt(token):
+        message = JWE(algs=algs)  # a JWE object holds one message: a new one per token
+        message.deserialize(token)
+        message.decrypt(key)
+        return message.payload
+
+    return decrypt
+
+
+def joserfc_decrypt(case, fx):
+    from joserfc import jwe
+    from joserfc.jwk import ECKey, OctKey, RSAKey
+
+    if _is_hmac(case):
+        key = OctKey.import_key(_jwe_dir_key(fx))
+    else:
+        key = {"rsa": RSAKey, "ec": ECKey}[case["family"]].import_key(_private_pem(case, fx))
+    algs, decrypt_compact = [case["alg"], case["enc"]], jwe.decrypt_compact
+    return lambda token: decrypt_compact(token, key, algorithms=algs).plaintext
+
+
+def jose_decrypt(case, fx):
+    from jose import jwe
+
+    if case["alg"].startswith("ECDH-ES"):
+        raise Unsupported("no ECDH-ES in python-jose")
+    # jwe.decrypt() builds its key (jwk.construct) on every call from what it is
+    # given; a cryptography key object is taken as is, where a PEM or JWK dict
+    # would be parsed again each time.
+    key = _jwe_dir_key(fx) if _is_hmac(case) else _crypto_private(case, fx)
+    decrypt = jwe.decrypt
+    return lambda token: decrypt(token, key)
+
+
+def _jwe_parts(token: str):
+    def unb64(segment: str) -> bytes:
+        return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+    head, encrypted_key, iv, ciphertext, tag = token.split(".")
+    header = json.loads(unb64(head))
+    # AESGCM takes the tag appended to the ciphertext; the AAD is the header segment
+    return header, unb64(encrypted_key), unb64(iv), unb64(ciphertext) + unb64(tag), head.encode()
+
+
+def floor_decrypt(case, fx):
+    """The bare ``cryptography`` steps on the token's own parts, decoded once, outside the timing.
+
+    dir: AES-GCM decrypt. RSA-OAEP-256: OAEP decrypt of the CEK, then AES-GCM.
+    ECDH-ES+A256KW: load the ``epk`` point (every token brings a new one),
+    ECDH, Concat KDF, AES key unwrap, then AES-GCM.
+    """
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    header, encrypted_key, iv, ciphertext_tag, aad = _jwe_parts(case["token"])
+    if case["alg"] == "dir":
+        aesgcm = AESGCM(_jwe_dir_key(fx))
+        return lambda token: aesgcm.decrypt(iv, ciphertext_tag, aad)
+    private = _crypto_private(case, fx)
+    if case["alg"] == "RSA-OAEP-256":
+        from cryptography.hazmat.primitives.asymmetric import padding
+
+        oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+        rsa_decrypt = private.decrypt
+        return lambda token: AESGCM(rsa_decrypt(encrypted_key, oaep)).decrypt(iv, ciphertext_tag, aad)
+    if case["alg"] == "ECDH-ES+A256KW":
+        return _floor_ecdh_es_a256kw(private, header, encrypted_key, iv, ciphertext_tag, aad)
+    raise Unsupported(case["alg"])
+
+
+def _floor_ecdh_es_a256kw(private, header, encrypted_key, iv, ciphertext_tag, aad):
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.keywrap import aes_key_unwrap
+    from cryptography.hazmat.primitives.kdf.concatkdf import ConcatKDFHash
+
+    epk = header["epk"]
+    point = b"\x04" + b"".join(
+        base64.urlsafe_b64decode(epk[c] + "=" * (-len(epk[c]) % 4)) for c in ("x", "y")
+    )
+    alg_id = header["alg"].encode()
+    # RFC 7518 §4.6.2 OtherInfo: AlgorithmID, empty PartyUInfo/PartyVInfo, 256-bit key
+    other_info = struct.pack(">I", len(alg_id)) + alg_id + struct.pack(">III", 0, 0, 256)
+    curve, ecdh, sha256 = ec.SECP256R1(), ec.ECDH(), hashes.SHA256()
+    from_point, exchange = ec.EllipticCurvePublicKey.from_encoded_point, private.exchange
+
+    def decrypt(token):
+        shared = exchange(ecdh, from_point(curve, point))
+        kek = ConcatKDFHash(sha256, 32, other_info).derive(shared)
+        return AESGCM(aes_key_unwrap(kek, encrypted_key)).decrypt(iv, ciphertext_tag, aad)
+
+    return decrypt
+
+
 # --------------------------------------------------------------------------- registry
 
 VERIFY: List[Contender] = [
@@ -486,6 +614,15 @@ PEM_ROWS = (
     ("jwcrypto-obj", "jwcrypto, JWK", jwcrypto_decode, False),
 )
 
+JWE: List[Contender] = [
+    Contender("cyjose-decrypt", "cyjose jwe.decrypt()", "cyjose", False, cyjose_decrypt),
+    Contender("cyjose-decrypt-pure", "cyjose jwe.decrypt() (pure Python)", "cyjose", True, cyjose_decrypt),
+    Contender("jwcrypto", "jwcrypto JWE.deserialize() + decrypt()", "jwcrypto", False, jwcrypto_decrypt),
+    Contender("joserfc", "joserfc jwe.decrypt_compact()", "joserfc", False, joserfc_decrypt),
+    Contender("python-jose", "python-jose jwe.decrypt()", "python-jose", False, jose_decrypt),
+    Contender("floor", "floor: bare cryptography primitives", "cryptography", False, floor_decrypt, floor=True),
+]
+
 BY_KEY: Dict[str, Contender] = {c.key: c for c in VERIFY}
 SIGN_BY_KEY: Dict[str, Contender] = {c.key: c for c in SIGN}
 
@@ -511,3 +648,27 @@ def sanity_check(f: Callable, case: Dict[str, Any]) -> Optional[str]:
             continue
         skipped.append(what)
     return ("does not check " + "/".join(skipped)) if skipped else None
+
+
+#: What it means when a contender decrypts a hostile JWE token instead of refusing it.
+_JWE_HOSTILE = {
+    "tampered": "accepts a tampered tag",
+    "other_algorithm": "no alg/enc allow-list (decrypts any algorithm it implements)",
+}
+
+
+def jwe_sanity_check(f: Callable, case: Dict[str, Any]) -> Optional[str]:
+    """Check a decrypt contender on the good and hostile tokens; a note for every one it accepts.
+
+    Raises AssertionError when the good token does not decrypt to the plaintext.
+    """
+    plaintext = f(case["token"])
+    assert bytes(plaintext) == case["plaintext"].encode(), f"unexpected plaintext: {plaintext!r}"
+    notes = []
+    for variant, note in _JWE_HOSTILE.items():
+        try:
+            f(case[variant])
+        except Exception:  # noqa: BLE001 - every library has its own exception tree
+            continue
+        notes.append(note)
+    return "; ".join(notes) or None

@@ -3,6 +3,7 @@
     python benchmarks/run.py             # full run, writes benchmarks/results/benchmarks.md + *.png
     python benchmarks/run.py --quick     # rough numbers in under two minutes -> benchmarks/results/quick/
     python benchmarks/run.py --memory    # 10 million verifications: memory growth -> results/memory.md
+    python benchmarks/run.py --sections jwe --out /tmp/jwe   # one section, results elsewhere
 
 What happens:
 
@@ -36,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     ALGORITHMS,
     HERE,
+    JWE_CASES,
     PEM_ALGORITHMS,
     RESULTS,
     SIZES,
@@ -46,7 +48,7 @@ from _common import (  # noqa: E402
     python_env,
 )
 
-SECTIONS = ("verify", "sign", "size", "pem", "threads")
+SECTIONS = ("verify", "sign", "size", "pem", "jwe", "threads")
 
 T0 = time.perf_counter()
 
@@ -69,7 +71,8 @@ def run(cmd: List[str], pure: bool = False, capture: bool = False, fatal: bool =
         if fatal:
             raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}")
         last = (proc.stderr.strip().splitlines() or ["?"])[-1]
-        FAILURES.append(f"{' '.join(a for a in cmd if a.startswith(('verify/', 'sign/', 'size/', 'pem/')))}: {last}")
+        selected = " ".join(a for a in cmd if a.startswith(tuple(f"{s}/" for s in SECTIONS)))
+        FAILURES.append(f"{selected}: {last}")
         log(f"FAILED, carrying on: {last}")
     return proc.stdout if capture else ""
 
@@ -85,6 +88,8 @@ def cases(section: str) -> List[str]:
         return [str(s) for s in SIZES]
     if section == "pem":
         return list(PEM_ALGORITHMS)
+    if section == "jwe":
+        return list(JWE_CASES)
     return []
 
 
@@ -99,6 +104,10 @@ def main() -> int:
     parser.add_argument("--processes", type=int, default=2, help="pyperf worker processes per round")
     parser.add_argument("--thread-runs", type=int, help="runs of the threads part (default 5; --quick 2)")
     args = parser.parse_args()
+    sections = [s for s in args.sections.split(",") if s]
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown sections {', '.join(sorted(unknown))}; choose from {','.join(SECTIONS)}")
     out: Path = args.out or (RESULTS / "quick" if args.quick else RESULTS)
     out.mkdir(parents=True, exist_ok=True)
     fixture = out / "fixture.json"
@@ -124,11 +133,11 @@ def main() -> int:
         print((out / "memory.md").read_text())
         return 0
 
-    sections = [s for s in args.sections.split(",") if s]
     for stale in ("pyperf-native.json", "pyperf-pure.json", "threads.json", "probe.json"):
         (out / stale).unlink(missing_ok=True)
-    (out / "sizes.json").write_text(json.dumps(
-        {str(s): len(json.dumps(fx["sizes"][str(s)]["claims"], separators=(",", ":"))) for s in SIZES}))
+    payload_sizes = {str(s): len(json.dumps(fx["sizes"][str(s)]["claims"], separators=(",", ":"))) for s in SIZES}
+    payload_sizes["jwe_plaintext"] = len(next(iter(fx["jwe"].values()))["plaintext"])
+    (out / "sizes.json").write_text(json.dumps(payload_sizes))
 
     log("probing every contender (builds it, checks it rejects hostile tokens)")
     probe: Dict[str, Dict] = {}

@@ -9,7 +9,9 @@ Benchmark names are ``SECTION/CASE/CONTENDER``:
 - ``verify/ALG/...`` decode + signature + exp/aud/iss of one token;
 - ``sign/ALG/...``   encode (sign) one claim set;
 - ``size/BYTES/...`` HS256 verification of tokens with BYTES of payload;
-- ``pem/ALG/...``    a key passed as a PEM string on every call vs prepared.
+- ``pem/ALG/...``    a key passed as a PEM string on every call vs prepared;
+- ``jwe/CASE/...``   decrypt one compact JWE (CASE: ``dir``, ``RSA-OAEP-256``,
+  ``ECDH-ES+A256KW``, all with A256GCM content encryption).
 
 ``--group pure`` holds the contenders that need ``CYJOSE_NO_EXTENSIONS=1``
 (the choice of twin is made at import), ``--group native`` all the others;
@@ -28,7 +30,7 @@ from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 import pyperf
 
-from _common import ALGORITHMS, PEM_ALGORITHMS, SIZES, check_twin, load_fixture
+from _common import ALGORITHMS, JWE_CASES, PEM_ALGORITHMS, SIZES, check_twin, load_fixture
 import contenders as C
 
 warnings.simplefilter("ignore")  # deprecation noise of the peers (authlib.jose, ...)
@@ -37,9 +39,9 @@ def matrix(fx: Dict[str, Any], group: str) -> Iterator[Tuple[str, Callable[[], A
     """(name, build, spec) for every benchmark of ``group``; build() -> (callable, its argument)."""
     pure = group == "pure"
 
-    def verify_builder(contender_make, case, pem=False):
+    def token_builder(contender_make, case, **options):
         def build():
-            f = contender_make(case, fx, pem=pem)
+            f = contender_make(case, fx, **options)
             token = case["token"]
             f(token)  # fill caches the way a running service would have them
             return f, token
@@ -56,7 +58,7 @@ def matrix(fx: Dict[str, Any], group: str) -> Iterator[Tuple[str, Callable[[], A
         case = fx["verify"][alg]
         for c in C.VERIFY:
             if c.pure == pure:
-                yield f"verify/{alg}/{c.key}", verify_builder(c.make, case), ("verify", c, case, False)
+                yield f"verify/{alg}/{c.key}", token_builder(c.make, case), ("verify", c, case, False)
     for alg in ALGORITHMS:
         case = fx["verify"][alg]
         for c in C.SIGN:
@@ -67,12 +69,17 @@ def matrix(fx: Dict[str, Any], group: str) -> Iterator[Tuple[str, Callable[[], A
         for key in C.SIZE_KEYS:
             c = C.BY_KEY[key]
             if c.pure == pure:
-                yield f"size/{size}/{c.key}", verify_builder(c.make, case), ("verify", c, case, False)
+                yield f"size/{size}/{c.key}", token_builder(c.make, case), ("verify", c, case, False)
     if not pure:
         for alg in PEM_ALGORITHMS:
             case = fx["verify"][alg]
             for key, _label, make, pem in C.PEM_ROWS:
-                yield f"pem/{alg}/{key}", verify_builder(make, case, pem), ("pem", make, case, pem)
+                yield f"pem/{alg}/{key}", token_builder(make, case, pem=pem), ("pem", make, case, pem)
+    for name in JWE_CASES:
+        case = fx["jwe"][name]
+        for c in C.JWE:
+            if c.pure == pure:
+                yield f"jwe/{name}/{c.key}", token_builder(c.make, case), ("jwe", c, case, False)
 
 
 def probe(fx: Dict[str, Any], group: str) -> Dict[str, Dict[str, Any]]:
@@ -93,6 +100,13 @@ def probe(fx: Dict[str, Any], group: str) -> Dict[str, Dict[str, Any]]:
                     key = fx["secret"] if case["family"] == "oct" else fx["keys"][case["family"]]["public_pem"]
                     claims = jwt.decode(token, key, algorithms=[case["alg"]], audience=C.AUDIENCE)
                     assert claims["sub"] == C.SUBJECT
+            elif kind == "jwe":
+                f = contender.make(case, fx)
+                if contender.floor:
+                    assert f(case["token"]) == case["plaintext"].encode(), "floor: the token does not decrypt"
+                    note = None
+                else:
+                    note = C.jwe_sanity_check(f, case)
             else:
                 make = contender if kind == "pem" else contender.make
                 f = make(case, fx, pem=pem)
