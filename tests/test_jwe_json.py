@@ -15,6 +15,7 @@ import base64
 import copy
 import json
 import os
+import random
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -381,7 +382,6 @@ def test_non_objects_are_decode_errors(data: Any) -> None:
 
 
 def test_random_damage_raises_only_cyjose_errors() -> None:
-    import random
     rng = random.Random(7519)
     text = json.dumps(_valid_general())
     for _ in range(300):
