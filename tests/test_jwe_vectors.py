@@ -4,9 +4,10 @@ Read from ``../shared/vectors``; every test skips when that folder is absent.
 Compact examples go through the public :func:`cyjose.jwe.decrypt_complete`.
 The CEK each key management step recovers is compared with the published
 one through the internal layers (a failed unwrap would otherwise go on with
-a random CEK). RFC 7520 §5.10-5.13 exist only in the JWE JSON serialization,
-which cyjose.jwe does not parse: their recipients and content are checked
-through the same internal layers the compact path uses.
+a random CEK). RFC 7520 §5.10-5.13 exist only in the JWE JSON serialization:
+here their recipients and content are checked layer by layer, and
+tests/test_jwe_json.py decrypts them (and every other §5 example) whole
+through :func:`cyjose.jwe.decrypt_json`.
 """
 
 from __future__ import annotations
