@@ -281,7 +281,7 @@ class Report:
     # ------------------------------------------------------------------ output
 
     def markdown(self) -> str:
-        size_lines, _ = self.size_table()
+        """The report; a section that this run did not measure (``--sections``) is left out."""
         lines = [
             "# cyjose benchmark results",
             "",
@@ -294,6 +294,54 @@ class Report:
             "",
             *self.machine_lines(),
             "",
+        ]
+        if self.measured("verify/"):
+            lines += self.verify_sections()
+        if self.measured("sign/"):
+            lines += [
+                "## Signing (encode) per algorithm",
+                "",
+                "One claim set signed per call; every library's output was checked to verify with PyJWT.",
+                "",
+                *self.per_algorithm("sign", C.SIGN, "pyjwt", "token"),
+                "![signing time per token](sign.png)",
+                "",
+            ]
+        if self.measured("size/"):
+            lines += [
+                "## Token size (HS256 verification)",
+                "",
+                "Payload JSON of about 100 B, 1 KiB, 10 KiB and 100 KiB; slope = least-squares µs per KiB of payload.",
+                "",
+                *self.size_table()[0],
+                "",
+                "![time vs payload size](sizes.png)",
+                "",
+            ]
+        if self.measured("pem/"):
+            lines += ["## Key as a PEM string on every call vs a prepared key", "", *self.pem_table()]
+        if self.measured("jwe/"):
+            lines += [
+                "## JWE decrypt (compact serialization, A256GCM content encryption)",
+                "",
+                *self.jwe_intro(),
+                "",
+                *self.per_algorithm("jwe", C.JWE, "jwcrypto", "token", cases=list(JWE_CASES),
+                                    baseline_label="jwcrypto"),
+                "![JWE decryption time per token](jwe.png)",
+                "",
+            ]
+        if self.threads.get("results"):
+            lines += ["## Threads", "", self.threads_intro(), "", *self.thread_table(), "",
+                      "![thread scaling](threads.png)", ""]
+        return "\n".join(lines)
+
+    def measured(self, prefix: str) -> bool:
+        """Whether this run has any median under ``prefix`` (e.g. ``"jwe/"``)."""
+        return any(name.startswith(prefix) for name in self.medians)
+
+    def verify_sections(self) -> List[str]:
+        return [
             "## Summary: verify one token (µs/token, decode + signature + exp/aud/iss)",
             "",
             *self.summary(),
@@ -313,42 +361,7 @@ class Report:
             "through `Verifier(..., cache_size=1024, cache_ttl=60)`.",
             "",
             *self.per_algorithm("verify", C.VERIFY, "pyjwt", "token"),
-            "## Signing (encode) per algorithm",
-            "",
-            "One claim set signed per call; every library's output was checked to verify with PyJWT.",
-            "",
-            *self.per_algorithm("sign", C.SIGN, "pyjwt", "token"),
-            "![signing time per token](sign.png)",
-            "",
-            "## Token size (HS256 verification)",
-            "",
-            "Payload JSON of about 100 B, 1 KiB, 10 KiB and 100 KiB; slope = least-squares µs per KiB of payload.",
-            "",
-            *size_lines,
-            "",
-            "![time vs payload size](sizes.png)",
-            "",
-            "## Key as a PEM string on every call vs a prepared key",
-            "",
-            *self.pem_table(),
-            "## JWE decrypt (compact serialization, A256GCM content encryption)",
-            "",
-            *self.jwe_intro(),
-            "",
-            *self.per_algorithm("jwe", C.JWE, "jwcrypto", "token", cases=list(JWE_CASES),
-                                baseline_label="jwcrypto"),
-            "![JWE decryption time per token](jwe.png)",
-            "",
-            "## Threads",
-            "",
-            self.threads_intro(),
-            "",
-            *self.thread_table(),
-            "",
-            "![thread scaling](threads.png)",
-            "",
         ]
-        return "\n".join(lines)
 
     def jwe_intro(self) -> List[str]:
         size = self.fixture_sizes.get("jwe_plaintext")
