@@ -37,6 +37,7 @@ from ._jwe_content import CONTENT_ENCRYPTIONS, ContentEncryption, decryption_fai
 from ._jwe_keys import KEY_MANAGEMENTS, KeyManagement, Limits, unwrap_cek
 from ._jwk import shown
 from ._jws import validate_header
+from ._serialized import load_serialized
 from .api_jwk import PyJWK, PyJWKSet
 from .exceptions import (
     DecodeError,
@@ -327,21 +328,7 @@ def decrypt_json(
 
 
 def _load(data: Any) -> Dict[str, Any]:
-    """``data`` as a JSON object; text is bounded by the compact token limit (1 MiB)."""
-    if isinstance(data, dict):
-        return data
-    if isinstance(data, str):
-        if len(data) > MAX_TOKEN_BYTES:
-            raise DecodeError(f"JWE is too large (more than {MAX_TOKEN_BYTES} bytes)")
-        try:
-            data = data.encode("utf-8")
-        except UnicodeEncodeError:
-            raise DecodeError("Invalid JWE string: not valid UTF-8 text") from None
-    if not isinstance(data, bytes):
-        raise DecodeError(f"Invalid JWE type: expected a dict, str or bytes, got {type(data).__name__}")
-    if len(data) > MAX_TOKEN_BYTES:
-        raise DecodeError(f"JWE is too large (more than {MAX_TOKEN_BYTES} bytes)")
-    return loads_object(data, "JWE")
+    return load_serialized(data, "JWE")
 
 
 def _parse(obj: Dict[str, Any]) -> _Message:

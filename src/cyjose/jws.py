@@ -34,6 +34,7 @@ from ._json import dumps_compact, loads_object
 from ._jwk import shown
 from ._jws import allowed_alg, bind_cached, bind_named, check_key_strength, validate_header
 from .algorithms import BoundKey
+from ._serialized import load_serialized
 from .api_jwk import PyJWK, PyJWKSet
 from .api_jws import _jws_global_obj, normalize_algorithms, signing_algorithm, signing_key
 from .exceptions import (
@@ -307,21 +308,7 @@ def _jwk_candidates(key: Any) -> Optional[List[PyJWK]]:
 
 
 def _load(data: Any) -> Dict[str, Any]:
-    """``data`` as a JSON object; text is bounded by the compact token limit (1 MiB)."""
-    if isinstance(data, dict):
-        return data
-    if isinstance(data, str):
-        if len(data) > MAX_TOKEN_BYTES:
-            raise DecodeError(f"JWS is too large (more than {MAX_TOKEN_BYTES} bytes)")
-        try:
-            data = data.encode("utf-8")
-        except UnicodeEncodeError:
-            raise DecodeError("Invalid JWS string: not valid UTF-8 text") from None
-    if not isinstance(data, bytes):
-        raise DecodeError(f"Invalid JWS type: expected a dict, str or bytes, got {type(data).__name__}")
-    if len(data) > MAX_TOKEN_BYTES:
-        raise DecodeError(f"JWS is too large (more than {MAX_TOKEN_BYTES} bytes)")
-    return loads_object(data, "JWS")
+    return load_serialized(data, "JWS")
 
 
 def _signature_entries(obj: Dict[str, Any]) -> List[Any]:
