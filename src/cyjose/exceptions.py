@@ -29,6 +29,8 @@ __all__ = [
     "InvalidJTIError",
     "UnknownKeyError",
     "JWEDecryptionError",
+    "KeyStoreError",
+    "MasterKeyError",
 ]
 
 
@@ -132,4 +134,23 @@ class JWEDecryptionError(InvalidTokenError):
     oracle telling an attacker which step refused the token. Malformed
     structure (segments, base64url, header JSON, algorithms not allowed) is a
     :class:`DecodeError` or :class:`InvalidAlgorithmError` instead.
+    """
+
+
+class KeyStoreError(PyJWTError):
+    """A cyjose addition: a :mod:`cyjose.keys` key store operation failed.
+
+    The store file or database cannot be read or written, a row is corrupt or
+    was tampered with, there is no active key to sign with, or the store was
+    opened without the master key an operation needs. Messages name the key
+    (its ``kid``) and never contain key material.
+    """
+
+
+class MasterKeyError(KeyStoreError):
+    """A cyjose addition: the master key is missing, malformed, or not this store's.
+
+    Raised when a master key cannot be read (absent environment variable or
+    file, not 32 bytes of base64url) and when a well-formed master key does not
+    open the key store it is given to.
     """
