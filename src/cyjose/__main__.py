@@ -1,8 +1,8 @@
-"""``python -m cyjose --version``: the version, which twins are live, the dependencies."""
+"""``python -m cyjose``: the ``cyjose`` command line (:mod:`cyjose.cli`); ``--version`` reports the
+version, which twins are live and the dependencies."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 from typing import List, Optional
 
@@ -27,14 +27,10 @@ def version_report() -> str:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cyjose", description=__doc__)
-    parser.add_argument("--version", action="store_true", help="print versions and whether native code is active")
-    args = parser.parse_args(argv)
-    if args.version:
-        print(version_report())
-        return 0
-    parser.print_help()
-    return 0
+    """The ``cyjose`` console script's :func:`cyjose.cli.main`, as ``python -m cyjose``."""
+    from cyjose.cli import main as cli_main
+
+    return cli_main(argv, prog="python -m cyjose")
 
 
 if __name__ == "__main__":

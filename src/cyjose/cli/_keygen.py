@@ -1,0 +1,124 @@
+"""``cyjose keygen``: a new signing key as a JWK or PEM, the private part kept to its owner."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any, Dict, Optional, Tuple
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+
+from .._jwk import key_to_jwk, thumbprint
+from ._io import UsageError, write_private_file, write_public_file
+
+__all__ = ["add_parser", "generate"]
+
+# Which key type signs with which algorithm, and the default curve or size (bits) for it.
+_ALGORITHMS: Dict[str, Tuple[str, Any]] = {
+    **{f"HS{bits}": ("oct", bits) for bits in (256, 384, 512)},
+    **{f"{family}{bits}": ("RSA", 2048) for family in ("RS", "PS") for bits in (256, 384, 512)},
+    "ES256": ("EC", "P-256"), "ES384": ("EC", "P-384"), "ES512": ("EC", "P-521"), "ES256K": ("EC", "secp256k1"),
+    "EdDSA": ("OKP", "Ed25519"), "Ed25519": ("OKP", "Ed25519"), "Ed448": ("OKP", "Ed448"),
+}
+_EC_CURVES: Dict[str, Any] = {"ES256": ec.SECP256R1, "ES384": ec.SECP384R1, "ES512": ec.SECP521R1, "ES256K": ec.SECP256K1}
+_CURVE_NAMES = {"P-256": "ES256", "P-384": "ES384", "P-521": "ES512", "secp256k1": "ES256K"}
+_OKP: Dict[str, Any] = {"Ed25519": ed25519.Ed25519PrivateKey, "Ed448": ed448.Ed448PrivateKey}
+_RSA_SIZES = (2048, 8192)  # at least what verifiers accept, at most what they parse
+
+
+def add_parser(commands: Any) -> None:
+    """Register ``keygen`` on the ``commands`` subparsers."""
+    parser = commands.add_parser(
+        "keygen", help="generate a signing key (JWK or PEM)",
+        description="Generate a key for ALG. Without --out the private key goes to stdout; with --out it is "
+                    "written to a new file readable by its owner only (0600) and the public key goes to stdout "
+                    "(or --public-out). The JWK kid is the RFC 7638 thumbprint unless --kid is given.")
+    parser.add_argument("--kty", required=True, choices=("RSA", "EC", "OKP", "oct"))
+    parser.add_argument("--alg", required=True, choices=sorted(_ALGORITHMS), metavar="ALG",
+                        help="algorithm the key is for: " + ", ".join(sorted(_ALGORITHMS)))
+    parser.add_argument("--crv", help="curve (EC: P-256, P-384, P-521, secp256k1; OKP: Ed25519, Ed448)")
+    parser.add_argument("--size", type=int, help="bits: RSA modulus (default 2048), oct secret (default: the hash size)")
+    parser.add_argument("--format", choices=("jwk", "pem"), default="jwk")
+    parser.add_argument("--kid", help="key id (default: the RFC 7638 thumbprint)")
+    parser.add_argument("--out", metavar="FILE", help="write the private key here (new file, mode 0600)")
+    parser.add_argument("--public-out", metavar="FILE", help="write the public key here instead of stdout")
+    parser.set_defaults(run=run_keygen)
+
+
+def run_keygen(args: argparse.Namespace) -> int:
+    """Generate the key and write its private and public forms where the options say."""
+    if args.format == "pem" and args.kty == "oct":
+        raise UsageError("an oct (HMAC) key has no PEM form: use --format jwk")
+    if args.format == "pem" and args.kid:
+        raise UsageError("a PEM key carries no kid: --kid needs --format jwk")
+    if args.kty == "oct" and args.public_out:
+        raise UsageError("an oct (HMAC) key has no public form: --public-out does not apply")
+    key = generate(args.kty, args.alg, args.crv, args.size)
+    private, public = _encoded(key, args.alg, args.format, args.kid)
+    if args.out is None:
+        sys.stdout.buffer.write(private)
+    else:
+        write_private_file(args.out, private)
+    if public is not None and (args.out is not None or args.public_out is not None):
+        if args.public_out is not None:
+            write_public_file(args.public_out, public)
+        else:
+            sys.stdout.buffer.write(public)
+    sys.stdout.flush()
+    return 0
+
+
+def generate(kty: str, alg: str, crv: Optional[str], size: Optional[int]) -> Any:
+    """A new private key (``bytes`` for oct) of type ``kty`` for ``alg``; UsageError when they do not fit."""
+    expected, default = _ALGORITHMS[alg]
+    if kty != expected:
+        raise UsageError(f"{alg} needs a {expected} key, not {kty}")
+    if kty in ("EC", "OKP"):
+        if size is not None:
+            raise UsageError(f"--size does not apply to {kty} keys (the curve fixes it)")
+        return _curve_key(kty, alg, crv or default)
+    if crv is not None:
+        raise UsageError(f"--crv does not apply to {kty} keys")
+    bits = default if size is None else size
+    if kty == "oct":
+        if bits < default or bits % 8:
+            raise UsageError(f"an {alg} secret needs a multiple of 8 bits, at least {default}")
+        return os.urandom(bits // 8)
+    if not _RSA_SIZES[0] <= bits <= _RSA_SIZES[1]:
+        raise UsageError(f"RSA keys must have {_RSA_SIZES[0]} to {_RSA_SIZES[1]} bits")
+    return rsa.generate_private_key(public_exponent=65537, key_size=bits)
+
+
+def _curve_key(kty: str, alg: str, crv: str) -> Any:
+    if kty == "OKP":
+        if crv not in _OKP or (alg != "EdDSA" and alg != crv):
+            raise UsageError(f"{alg} does not sign with curve {crv}")
+        return _OKP[crv].generate()
+    if _CURVE_NAMES.get(crv) != alg:
+        raise UsageError(f"{alg} does not sign with curve {crv}")
+    return ec.generate_private_key(_EC_CURVES[alg]())
+
+
+def _encoded(key: Any, alg: str, form: str, kid: Optional[str]) -> Tuple[bytes, Optional[bytes]]:
+    """(private, public) file contents; public is None for a secret."""
+    if form == "pem":
+        private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption())
+        public = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo)
+        return private, public
+    members = {"kid": kid or thumbprint(key), "alg": alg, "use": "sig"}
+    if isinstance(key, bytes):
+        return _jwk_text({**key_to_jwk(key), **members}), None
+    public_jwk = {**key_to_jwk(key.public_key()), **members}
+    public_jwk.pop("key_ops", None)  # use: sig says it, and key_ops would differ between the two halves
+    private_jwk = {**key_to_jwk(key), **members}
+    private_jwk.pop("key_ops", None)
+    return _jwk_text(private_jwk), _jwk_text(public_jwk)
+
+
+def _jwk_text(jwk: Dict[str, Any]) -> bytes:
+    return (json.dumps(jwk, indent=2) + "\n").encode("ascii")
