@@ -852,7 +852,7 @@ def test_help_info() -> None:
 
 def test_new_names() -> None:
     """new names"""
-    for name in ("Verifier", "Signer", "AsyncPyJWKClient", "UnknownKeyError", "NATIVE"):
+    for name in ("Verifier", "Signer", "AsyncPyJWKClient", "UnknownKeyError", "RevokedTokenError", "NATIVE"):
         assert name in cyjose.__all__ and not hasattr(pyjwt, name)
     assert cyjose.UnknownKeyError is cyjose.exceptions.UnknownKeyError
     assert "UnknownKeyError" in cyjose.exceptions.__all__ and not hasattr(pyjwt.exceptions, "UnknownKeyError")

@@ -40,6 +40,7 @@ from .exceptions import (
     PyJWKError,
     PyJWKSetError,
     PyJWTError,
+    RevokedTokenError,
     UnknownKeyError,
 )
 from .jwks_client import AsyncPyJWKClient, PyJWKClient
@@ -89,5 +90,6 @@ __all__ = [
     "PyJWKError",
     "PyJWKSetError",
     "PyJWTError",
+    "RevokedTokenError",
     "UnknownKeyError",
 ]

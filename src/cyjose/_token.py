@@ -3,15 +3,16 @@
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ._token_py import MAX_KNOWN_HEADERS, TokenCache, TokenFastPath, VerifierCore, fresh_claims
+    from ._token_py import MAX_KNOWN_HEADERS, TokenCache, TokenFastPath, VerifierCore, check_not_revoked, fresh_claims
 else:
     from ._native import load_twin
 
     _twin = load_twin("_token")
     VerifierCore = _twin.VerifierCore
+    check_not_revoked = _twin.check_not_revoked
     TokenFastPath = _twin.TokenFastPath
     TokenCache = _twin.TokenCache
     fresh_claims = _twin.fresh_claims
     MAX_KNOWN_HEADERS = _twin.MAX_KNOWN_HEADERS
 
-__all__ = ["VerifierCore", "TokenFastPath", "TokenCache", "fresh_claims", "MAX_KNOWN_HEADERS"]
+__all__ = ["VerifierCore", "check_not_revoked", "TokenFastPath", "TokenCache", "fresh_claims", "MAX_KNOWN_HEADERS"]

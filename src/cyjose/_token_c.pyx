@@ -21,8 +21,9 @@ import time
 from . import _hmac
 from . import _token_py as _reference
 from ._claims import check_claims
+from .exceptions import RevokedTokenError
 
-__all__ = ["VerifierCore", "TokenFastPath", "TokenCache", "fresh_claims", "MAX_KNOWN_HEADERS"]
+__all__ = ["VerifierCore", "check_not_revoked", "TokenFastPath", "TokenCache", "fresh_claims", "MAX_KNOWN_HEADERS"]
 
 include "_compact_core.pxi"
 include "_b64url_core.pxi"
@@ -245,13 +246,21 @@ cdef class VerifierCore:
 
     cdef public tuple _state
     cdef public object _cache
+    cdef public object _deny
 
     def verify(self, token):
         """Verify ``token`` (str or bytes) and return its claims.
 
         Raises exactly what ``cyjose.decode()`` raises for the same token, key,
-        algorithms and claim rules.
+        algorithms and claim rules, and :class:`RevokedTokenError` for a token
+        whose ``jti`` the deny-list names.
         """
+        claims = self._verified_claims(token)
+        if self._deny is not None:
+            check_not_revoked(self._deny, claims)
+        return claims
+
+    cdef object _verified_claims(self, object token):
         cdef double now = _time.time()
         cdef tuple state = self._state
         cdef TokenFastPath fast = <TokenFastPath>state[1]
@@ -267,3 +276,12 @@ cdef class VerifierCore:
             if hit is not None:
                 return (<tuple>hit)[1]
         return self._verify_uncached(token, now)[1]
+
+
+cpdef check_not_revoked(deny, dict claims):
+    """See :func:`cyjose._token_py.check_not_revoked`."""
+    cdef PyObject *jti = PyDict_GetItem(claims, "jti")
+    if jti == NULL or <object>jti is None:
+        return
+    if deny(<object>jti) if callable(deny) else (<object>jti) in deny:
+        raise RevokedTokenError("Token has been revoked")

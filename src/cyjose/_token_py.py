@@ -23,9 +23,9 @@ from ._b64url import b64url_decode
 from ._claims import check_claims
 from ._compact import split_jws
 from ._json import loads_object
-from .exceptions import DecodeError
+from .exceptions import DecodeError, RevokedTokenError
 
-__all__ = ["VerifierCore", "TokenFastPath", "TokenCache", "fresh_claims", "MAX_KNOWN_HEADERS"]
+__all__ = ["VerifierCore", "check_not_revoked", "TokenFastPath", "TokenCache", "fresh_claims", "MAX_KNOWN_HEADERS"]
 
 #: Header segments remembered per Verifier (a key set rarely has more kids).
 MAX_KNOWN_HEADERS = 32
@@ -92,25 +92,33 @@ class TokenFastPath:
 class VerifierCore:
     """The per-token entry point of :class:`cyjose.Verifier`, its base class.
 
-    The Verifier publishes ``_state`` (``(keys, fast_path, key_tags)``) and
-    ``_cache`` (its TokenCache or None), and implements ``_verify(token,
-    detached_payload)`` (every step, key re-checks included) and
-    ``_verify_uncached(token, now)`` (a token the cache does not hold). The
-    common cases -- a cache hit, a known header -- are answered here. The
-    clock is ``time.time()``, looked up on every call, so tools that patch it
-    (freezegun, monkeypatch) see their time used.
+    The Verifier publishes ``_state`` (``(keys, fast_path, key_tags)``),
+    ``_cache`` (its TokenCache or None) and ``_deny`` (its jti deny-list or
+    None), and implements ``_verify(token, detached_payload)`` (every step,
+    key re-checks included) and ``_verify_uncached(token, now)`` (a token the
+    cache does not hold). The common cases -- a cache hit, a known header --
+    are answered here. The clock is ``time.time()``, looked up on every call,
+    so tools that patch it (freezegun, monkeypatch) see their time used.
     """
 
-    __slots__ = ("_state", "_cache")
+    __slots__ = ("_state", "_cache", "_deny")
     _state: Tuple[Any, "TokenFastPath", Any]
     _cache: Optional["TokenCache"]
+    _deny: Any
 
     def verify(self, token: Any) -> Dict[str, Any]:
         """Verify ``token`` (str or bytes) and return its claims.
 
         Raises exactly what ``cyjose.decode()`` raises for the same token, key,
-        algorithms and claim rules.
+        algorithms and claim rules, and :class:`RevokedTokenError` for a token
+        whose ``jti`` the deny-list names.
         """
+        claims = self._verified_claims(token)
+        if self._deny is not None:
+            check_not_revoked(self._deny, claims)
+        return claims
+
+    def _verified_claims(self, token: Any) -> Dict[str, Any]:
         now = time.time()
         state, cache = self._state, self._cache
         fast = state[1]
@@ -125,6 +133,20 @@ class VerifierCore:
             if hit is not None:
                 return hit[1]
         return self._verify_uncached(token, now)[1]  # type: ignore[attr-defined, no-any-return]
+
+
+def check_not_revoked(deny: Any, claims: Dict[str, Any]) -> None:
+    """Raise :class:`RevokedTokenError` when the token's ``jti`` is on the deny-list.
+
+    ``deny`` is a callable (``deny(jti)`` true: revoked) or a container
+    (``jti in deny``); tokens without ``jti`` pass. What ``deny`` raises
+    propagates.
+    """
+    jti = claims.get("jti")
+    if jti is None:
+        return
+    if deny(jti) if callable(deny) else jti in deny:
+        raise RevokedTokenError("Token has been revoked")
 
 
 def fresh_claims(claims: Dict[str, Any]) -> Dict[str, Any]:

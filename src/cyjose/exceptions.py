@@ -29,6 +29,7 @@ __all__ = [
     "InvalidJTIError",
     "UnknownKeyError",
     "JWEDecryptionError",
+    "RevokedTokenError",
     "KeyStoreError",
     "MasterKeyError",
 ]
@@ -135,6 +136,10 @@ class JWEDecryptionError(InvalidTokenError):
     structure (segments, base64url, header JSON, algorithms not allowed) is a
     :class:`DecodeError` or :class:`InvalidAlgorithmError` instead.
     """
+
+
+class RevokedTokenError(InvalidTokenError):
+    """A cyjose addition: the token's ``jti`` is on the Verifier's deny-list (``deny_jti``)."""
 
 
 class KeyStoreError(PyJWTError):

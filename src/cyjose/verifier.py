@@ -13,7 +13,7 @@ from ._json import loads_object
 from ._jws import allowed_alg, bind_named, decode_jws
 from ._options import DEFAULT_OPTIONS, build_claim_rules, merge_options, options_snapshot
 from ._keyset import RECHECK_SECONDS, KeySet, as_key_set
-from ._token import TokenCache, TokenFastPath, VerifierCore, fresh_claims
+from ._token import TokenCache, TokenFastPath, VerifierCore, check_not_revoked, fresh_claims
 from .algorithms import BoundKey
 from .api_jwk import PyJWK
 from .api_jws import _jws_global_obj, normalize_algorithms
@@ -59,6 +59,14 @@ class Verifier(VerifierCore):
     verified. Errors are never cached; every hit returns a fresh claims dict.
     :meth:`replace_key` drops entries verified with a key no longer in use;
     :meth:`cache_info` reports hits, misses and size.
+
+    **Revocation**: ``deny_jti`` is a jti deny-list, a callable (``deny_jti(jti)``
+    true: revoked) or any container (``jti in deny_jti``: a set, or a set-like
+    view of a shared store). A token whose ``jti`` it names raises
+    :class:`~cyjose.exceptions.RevokedTokenError` (an ``InvalidTokenError``),
+    after every other check and on cache hits too, so revoking needs no cache
+    flush; tokens without ``jti`` pass (require it with
+    ``options={"require": ["jti"]}``). Whatever the deny-list raises propagates.
     """
 
     # verify(token), the per-token entry point, is VerifierCore's (compiled with the
@@ -78,7 +86,9 @@ class Verifier(VerifierCore):
         *,
         cache_size: int = 0,
         cache_ttl: float = 60.0,
+        deny_jti: Any = None,
     ) -> None:
+        self._deny = _deny_list(deny_jti)
         merged = merge_options(DEFAULT_OPTIONS, options)
         if algorithms is None and isinstance(key, PyJWK):  # as decode(): the key's own algorithm
             algorithms = (key.algorithm_name,)
@@ -99,7 +109,7 @@ class Verifier(VerifierCore):
         using it; a short key warns on every token (no fast path for it).
         """
         self = cls.__new__(cls)
-        self._cache, self._cache_ttl = None, 0.0
+        self._cache, self._cache_ttl, self._deny = None, 0.0, None
         self._configure(key, algorithms, options, rules, registry, lazy=True)
         return self
 
@@ -221,6 +231,8 @@ class Verifier(VerifierCore):
     def verify_complete(self, token: Union[str, bytes], detached_payload: Optional[bytes] = None) -> Dict[str, Any]:
         """Verify ``token``: ``{"header": dict, "payload": dict, "signature": bytes}``."""
         header, claims, signature = self._verify(token, detached_payload)
+        if self._deny is not None:
+            check_not_revoked(self._deny, claims)
         return {"header": fresh_claims(header), "payload": claims, "signature": signature}
 
     def _verify(self, token: Any, detached_payload: Optional[bytes]) -> Verified:
@@ -275,6 +287,12 @@ class Verifier(VerifierCore):
 
     def __repr__(self) -> str:
         return f"<Verifier algorithms={list(self.algorithms)}>"
+
+
+def _deny_list(deny_jti: Any) -> Any:
+    if deny_jti is None or callable(deny_jti) or hasattr(deny_jti, "__contains__"):
+        return deny_jti
+    raise TypeError("deny_jti must be a callable or a container of jti values")
 
 
 def _make_cache(cache_size: Any, cache_ttl: Any) -> Tuple[Optional[TokenCache], float]:
