@@ -1039,3 +1039,14 @@ def test_key_errors_never_show_the_key() -> None:
         message = str(excinfo.value) + repr(excinfo.value)
         for shown in (password, secret.hex(), b64(secret), repr(secret)):
             assert shown not in message
+
+
+def test_encrypt_refuses_a_token_decrypt_would_refuse():
+    key = b"k" * 32
+    fits = jwe.encrypt(b"a" * 700_000, key, alg="dir", enc="A256GCM")  # base64url: ~933 KB
+    assert jwe.decrypt(fits, key, algorithms=["dir"], encryptions=["A256GCM"]) == b"a" * 700_000
+    with pytest.raises(ValueError, match="over the 1048576-byte limit"):
+        jwe.encrypt(b"a" * 800_000, key, alg="dir", enc="A256GCM")
+    # compressed, the same plaintext fits
+    small = jwe.encrypt(b"a" * 800_000, key, alg="dir", enc="A256GCM", zip="DEF")
+    assert jwe.decrypt(small, key, algorithms=["dir"], encryptions=["A256GCM"], zips=["DEF"]) == b"a" * 800_000

@@ -123,8 +123,9 @@ def encrypt(
 
     Raises :class:`InvalidAlgorithmError` for an unknown or refused
     algorithm, :class:`InvalidKeyError` for a key that does not suit it,
-    :class:`InvalidTokenError` for a bad header member, and ``TypeError`` for
-    a ``plaintext`` or ``headers`` of the wrong type.
+    :class:`InvalidTokenError` for a bad header member, ``TypeError`` for
+    a ``plaintext`` or ``headers`` of the wrong type, and ``ValueError`` when
+    the token would exceed the 1 MiB that :func:`decrypt` accepts.
     """
     management, content = _algorithms(alg, enc)
     data = _plaintext_bytes(plaintext)
@@ -137,7 +138,10 @@ def encrypt(
     header_segment = b64url_encode(dumps_compact(header))
     iv, ciphertext, tag = content.encrypt(cek, data, header_segment)
     parts = [header_segment] + [b64url_encode(part) for part in (encrypted_key, iv, ciphertext, tag)]
-    return b".".join(parts).decode("ascii")
+    token = b".".join(parts)
+    if len(token) > MAX_TOKEN_BYTES:  # decrypt() would refuse it: fail here, where the cause is known
+        raise ValueError(f"The JWE would be {len(token)} bytes, over the {MAX_TOKEN_BYTES}-byte limit of decrypt()")
+    return token.decode("ascii")
 
 
 def decrypt(
