@@ -16,6 +16,7 @@ import http.client
 import json
 import logging
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -226,6 +227,8 @@ def test_etag_cache_control_and_304(es_a: Dict[str, Any], es_b: Dict[str, Any]) 
         status, headers, body = request(base, JWKS_PATH)
         assert status == 200
         assert headers["cache-control"] == "public, max-age=123"
+        assert headers["access-control-allow-origin"] == "*"  # browsers may verify tokens too
+        assert headers["x-content-type-options"] == "nosniff"
         etag = headers["etag"]
         digest = base64.urlsafe_b64encode(hashlib.sha256(body).digest()).rstrip(b"=").decode()
         assert etag == f'"{digest}"'  # strong, over the exact body
@@ -382,3 +385,28 @@ def test_serve_without_uvicorn_says_what_to_install(monkeypatch: pytest.MonkeyPa
     monkeypatch.setitem(sys.modules, "uvicorn", None)  # import fails
     with pytest.raises(ImportError, match=r"cyjose\[serve\]"):
         serve(jwks_app(lambda: {"keys": []}))
+
+
+def test_serve_runs_the_app_in_uvicorn(es_a: Dict[str, Any]) -> None:
+    with socket.socket() as probe:  # a free port (serve() binds it itself)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    script = ("import json, sys; from cyjose.jwks_endpoint import jwks_app, serve; "
+              "keys = json.loads(sys.argv[2]); "
+              "serve(jwks_app(lambda: keys), port=int(sys.argv[1]), log_level='warning')")
+    proc = subprocess.Popen([sys.executable, "-c", script, str(port), json.dumps({"keys": [es_a]})],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        base, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 20
+        while True:
+            try:
+                status, _, body = request(base, JWKS_PATH)
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                assert time.monotonic() < deadline, "serve() did not start"
+                time.sleep(0.05)
+        assert status == 200 and json.loads(body) == {"keys": [public_form(es_a)]}
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
