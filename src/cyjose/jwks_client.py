@@ -47,85 +47,45 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import http.client
 import logging
 import math
-import re
 import threading
 import time
-import urllib.request
 from ssl import SSLContext
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, Union
-from urllib.error import HTTPError
-from urllib.parse import urlsplit
 
 from ._json import loads_object
+from ._jwks_http import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    MAX_AGE_CEILING,
+    Response,
+    check_uri,
+    fetch_failed,
+    http_get,
+    max_age,
+)
 from .api_jwk import PyJWK, PyJWKSet
 from .api_jwt import decode_complete
-from .exceptions import DecodeError, PyJWKClientConnectionError, PyJWKClientError, PyJWTError
+from .exceptions import DecodeError, PyJWKClientError, PyJWTError
 from .jwk_set_cache import JWKSetCache
 
 __all__ = ["PyJWKClient", "AsyncPyJWKClient", "DEFAULT_MAX_RESPONSE_BYTES"]
 
 _log = logging.getLogger(__name__)
 
-#: Largest JWKS body read by default (a real key set is a few KiB).
-DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
 _DEFAULT_STALE_IF_ERROR = 86400.0
 _MAX_AGE_FLOOR = 5.0
-_MAX_AGE_CEILING = 86400.0
 # Waiters give the fetch in progress this long beyond its own timeout.
 _WAIT_GRACE = 1.0
-_READ_CHUNK = 64 * 1024
-_DIGITS = re.compile(r"[0-9]+")
 
 # What a caller needs from _obtain(): the set as the cache allows, a fresh
 # fetch (refresh=True), or a refetch for an unknown kid (cooldown permitting).
 _NORMAL, _REFRESH, _UNKNOWN_KID = "normal", "refresh", "unknown kid"
 
 
-class _Response(NamedTuple):
-    body: bytes
-    cache_control: str
-
-
 class _Fetched(NamedTuple):
     jwk_set: PyJWKSet
     lifespan: float
-
-
-class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
-    """A 3xx answer becomes an HTTPError: a JWKS URI must not send the client elsewhere."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-def _fetch_failed(reason: Any) -> PyJWKClientConnectionError:
-    return PyJWKClientConnectionError(f'Fail to fetch data from the url, err: "{reason}"')
-
-
-def _check_uri(uri: str) -> None:
-    """Refuse at construction what must never be fetched: non-http(s) schemes, unusable URIs."""
-    if not isinstance(uri, str):
-        raise TypeError(f"The JWKS URI must be a str, got {type(uri).__name__}")
-    try:
-        parts = urlsplit(uri)
-        scheme = parts.scheme.lower()
-        if scheme in ("http", "https"):
-            parts.port  # noqa: B018 -- raises ValueError for a malformed port
-    except ValueError as exc:
-        raise PyJWKClientError(f"Invalid JWKS URI: {exc}") from None
-    if scheme not in ("http", "https"):
-        raise PyJWKClientError(
-            f"Invalid JWKS URI scheme {scheme!r}: only 'http' and 'https' are supported."
-        )
-    if not parts.hostname:
-        raise PyJWKClientError("Invalid JWKS URI: no host")
-    if "@" in parts.netloc:  # urllib would not send them, and would echo them in its errors
-        raise PyJWKClientError("Invalid JWKS URI: credentials in the URI are not supported (send them in headers)")
-    if not uri.isascii() or any(c.isspace() or not c.isprintable() for c in uri):
-        raise PyJWKClientError("Invalid JWKS URI: only printable ASCII without spaces (percent-encode the rest)")
 
 
 def _check_positive(name: str, value: float) -> None:
@@ -143,26 +103,6 @@ def _check_cooldown(cooldown_duration: float) -> None:
         raise PyJWKClientError(f'Cooldown duration must be finite, the input is "{cooldown_duration}"')
 
 
-def _read_bounded(response: Any, limit: int, deadline: float) -> bytes:
-    """The body, refused beyond ``limit`` bytes or past ``deadline`` (time.monotonic)."""
-    declared = response.headers.get("Content-Length", "")
-    if _DIGITS.fullmatch(declared) and int(declared[:20]) > limit:
-        raise PyJWKClientError(f"The JWKS response is larger than {limit} bytes")
-    chunks: List[bytes] = []
-    size = 0
-    while True:
-        # read1: at most one socket read, so a trickling server meets the deadline check.
-        chunk = response.read1(min(_READ_CHUNK, limit + 1 - size))
-        if not chunk:
-            return b"".join(chunks)
-        size += len(chunk)
-        if size > limit:
-            raise PyJWKClientError(f"The JWKS response is larger than {limit} bytes")
-        if time.monotonic() > deadline:
-            raise _fetch_failed("timed out reading the response")
-        chunks.append(chunk)
-
-
 def _parse_object(body: bytes) -> Dict[str, Any]:
     try:
         return loads_object(body, "JWKS")
@@ -177,22 +117,6 @@ def _as_jwk_set(data: Any) -> PyJWKSet:
     if not isinstance(data, dict):
         raise PyJWKClientError("The JWKS endpoint did not return a JSON object")
     return PyJWKSet.from_dict(data)
-
-
-def _max_age(cache_control: str) -> Optional[float]:
-    """The freshness the endpoint grants in seconds, or None when it says nothing."""
-    seconds: Optional[float] = None
-    for directive in cache_control.split(","):
-        name, _, value = directive.partition("=")
-        name = name.strip().lower()
-        if name in ("no-store", "no-cache"):
-            return 0.0
-        if name == "max-age":
-            digits = value.strip().strip('"')
-            if not _DIGITS.fullmatch(digits):
-                return 0.0  # RFC 9111 §4.2.1: an invalid max-age means stale
-            seconds = _MAX_AGE_CEILING if len(digits) > 9 else float(digits)
-    return seconds
 
 
 def _copy_error(error: PyJWTError) -> PyJWTError:
@@ -239,7 +163,7 @@ class _ClientBase:
         stale_if_error: Optional[float] = _DEFAULT_STALE_IF_ERROR,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        _check_uri(uri)
+        check_uri(uri)
         _check_cooldown(cooldown_duration)
         _check_positive("Timeout", timeout)
         _check_positive("max_response_bytes", max_response_bytes)
@@ -270,30 +194,15 @@ class _ClientBase:
 
     # -- HTTP (blocking; the async client runs it in a worker thread) --------
 
-    def _http_get(self) -> _Response:
-        """GET the URI once; connection problems, HTTP errors and redirects raise PyJWKClientConnectionError."""
-        deadline = time.monotonic() + self.timeout
-        handlers: List[Any] = [_RefuseRedirects()]
-        if self.ssl_context is not None:
-            handlers.append(urllib.request.HTTPSHandler(context=self.ssl_context))
-        try:
-            request = urllib.request.Request(self.uri, headers=self.headers)
-            with urllib.request.build_opener(*handlers).open(request, timeout=self.timeout) as response:
-                body = _read_bounded(response, self.max_response_bytes, deadline)
-                cache_control = ", ".join(response.headers.get_all("Cache-Control") or ())
-        except HTTPError as exc:
-            exc.close()
-            reason = f"{exc} (redirects are not followed)" if 300 <= exc.code < 400 else exc
-            raise _fetch_failed(reason) from exc
-        except (OSError, http.client.HTTPException, ValueError) as exc:  # URLError, timeouts, bad headers
-            raise _fetch_failed(exc) from exc
-        return _Response(body, cache_control)
+    def _http_get(self) -> Response:
+        """GET the URI once (see :func:`cyjose._jwks_http.http_get`)."""
+        return http_get(self.uri, self.headers, self.timeout, self.ssl_context, self.max_response_bytes)
 
-    def _lifespan_of(self, response: _Response) -> float:
-        granted = _max_age(response.cache_control)
+    def _lifespan_of(self, response: Response) -> float:
+        granted = max_age(response.cache_control)
         if granted is None:
             return self.lifespan
-        return min(max(granted, min(_MAX_AGE_FLOOR, self.lifespan)), _MAX_AGE_CEILING)
+        return min(max(granted, min(_MAX_AGE_FLOOR, self.lifespan)), MAX_AGE_CEILING)
 
     def _download(self) -> _Fetched:
         """One complete fetch: HTTP, JSON, key set and its lifespan."""
@@ -473,10 +382,10 @@ class PyJWKClient(_ClientBase):
         if leader:
             self._lead(flight)
         elif not flight.done.wait(max(0.0, flight.deadline + _WAIT_GRACE - time.monotonic())):
-            return self._fall_back(_fetch_failed("timed out waiting for the fetch in progress")), True
+            return self._fall_back(fetch_failed("timed out waiting for the fetch in progress")), True
         if flight.jwk_set is not None:
             return flight.jwk_set, True
-        return self._fall_back(flight.error or _fetch_failed("the fetch in progress failed")), True
+        return self._fall_back(flight.error or fetch_failed("the fetch in progress failed")), True
 
     def _lead(self, flight: _Flight) -> None:
         try:
@@ -553,7 +462,7 @@ class AsyncPyJWKClient(_ClientBase):
             remaining = max(0.0, deadline + _WAIT_GRACE - loop.time())
             return await asyncio.wait_for(asyncio.shield(task), remaining), True
         except asyncio.TimeoutError:
-            return self._fall_back(_fetch_failed("timed out waiting for the fetch in progress")), True
+            return self._fall_back(fetch_failed("timed out waiting for the fetch in progress")), True
         except PyJWTError as error:
             return self._fall_back(error), True
 
