@@ -193,7 +193,7 @@ def test_discovery_names_the_jwks_uri_a_client_can_use(es_a: Dict[str, Any], rsa
         assert headers["content-type"] == "application/json"
         document = json.loads(body)
         assert document == {
-            "issuer": base,
+            "issuer": base + "/",
             "jwks_uri": base + JWKS_PATH,
             "id_token_signing_alg_values_supported": ["ES256", "RS256"],
         }
@@ -339,6 +339,7 @@ def test_failing_source_recovers_and_its_message_stays_private(es_a: Dict[str, A
     ("ftp://idp.example", ValueError),
     ("https://", ValueError),
     ("idp.example", ValueError),
+    ("https://user:pw@idp.example", ValueError),
     (b"https://idp.example", TypeError),
 ])
 def test_bad_issuer(issuer: Any, error: type) -> None:
@@ -356,7 +357,7 @@ def test_bad_max_age(max_age: Any, error: type) -> None:
 def test_good_issuer_builds_the_jwks_uri(issuer: str, es_a: Dict[str, Any]) -> None:
     sent = call_asgi(jwks_app(lambda: {"keys": [es_a]}, issuer=issuer), http_scope(DISCOVERY_PATH))
     document = json.loads(sent[1]["body"])
-    assert document["issuer"] == issuer.rstrip("/")
+    assert document["issuer"] == issuer  # exactly: clients compare it with the tokens' iss
     assert document["jwks_uri"] == issuer.rstrip("/") + "/.well-known/jwks.json"
 
 

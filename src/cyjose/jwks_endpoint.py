@@ -7,7 +7,8 @@ framework needed) for any ASGI server (uvicorn, hypercorn, daphne, ...;
 * ``GET``/``HEAD /.well-known/jwks.json``: the public JWK set of ``source``,
   as ``application/jwk-set+json`` (the media type RFC 7517 §8.5 registers).
 * ``GET``/``HEAD /.well-known/openid-configuration``, only when ``issuer`` is
-  given: ``issuer``, ``jwks_uri`` (``issuer`` + ``/.well-known/jwks.json``)
+  given: ``issuer`` (exactly as given: clients compare it with the tokens'
+  ``iss``), ``jwks_uri`` (``issuer`` + ``/.well-known/jwks.json``)
   and ``id_token_signing_alg_values_supported`` (the ``alg`` of the published
   signature keys), as ``application/json``. Without ``issuer`` this path is a
   404: the URLs are never built from the request's ``Host`` header, which a
@@ -85,7 +86,7 @@ def _source_callable(source: Any) -> Callable[[], Any]:
 
 
 def _check_issuer(issuer: Optional[str]) -> Optional[str]:
-    """``issuer`` without a trailing slash; ValueError unless it is an https URL (http on loopback)."""
+    """``issuer`` itself; ValueError unless it is a plain https URL (http on loopback)."""
     if issuer is None:
         return None
     if not isinstance(issuer, str):
@@ -96,7 +97,9 @@ def _check_issuer(issuer: Optional[str]) -> Optional[str]:
         raise ValueError("issuer must be an https URL (http only for 127.0.0.1, ::1 or localhost)")
     if parts.query or parts.fragment or "?" in issuer or "#" in issuer:
         raise ValueError("issuer must not have a query or a fragment (OpenID Connect Discovery §3)")
-    return issuer.rstrip("/")
+    if "@" in parts.netloc:
+        raise ValueError("issuer must not hold a user name or password")
+    return issuer
 
 
 def _load_public(entry: Any) -> Optional[PyJWK]:
@@ -133,7 +136,7 @@ class _Published:
         if issuer is not None:
             discovery = {
                 "issuer": issuer,
-                "jwks_uri": issuer + JWKS_PATH,
+                "jwks_uri": issuer.rstrip("/") + JWKS_PATH,
                 "id_token_signing_alg_values_supported": _signing_algorithms(keys),
             }
             self.discovery = _Document(discovery, "application/json")
