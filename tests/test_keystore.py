@@ -12,6 +12,7 @@ import base64
 import hashlib
 import json
 import multiprocessing
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any, Dict, List
@@ -315,6 +316,11 @@ def test_rotate_arguments(store: KeyStore) -> None:
         store.rotate("now")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         store.jwks(now=True)
+    with pytest.raises(ValueError):
+        store.rotate(float("nan"))
+    store.rotate()
+    with pytest.raises(ValueError):
+        store.issue("alice", now=float("inf"))
 
 
 # -- signing and issuing ----------------------------------------------------------------------
@@ -337,7 +343,7 @@ def test_issue_claims(store: KeyStore, clock: Clock) -> None:
 
 def test_issue_refuses_bad_arguments(store: KeyStore) -> None:
     store.rotate()
-    for lifetime in (0, -5, store.policy.max_token_lifetime + 1, True):
+    for lifetime in (0, 0.5, -5, store.policy.max_token_lifetime + 1, True, float("nan")):
         with pytest.raises(ValueError, match="lifetime"):
             store.issue("alice", lifetime=lifetime)
     with pytest.raises(ValueError, match="exp"):
@@ -474,6 +480,14 @@ def test_private_keys_are_encrypted_at_rest(path: Path, master: MasterKey) -> No
         assert key.private_bytes_raw() not in data
     for record in records:
         assert "private" not in repr(record) and record.private_key is not None
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_new_store_file_is_owner_only(path: Path, master: MasterKey) -> None:
+    with KeyStore.open(path, master) as store:
+        store.rotate()
+        for created in path.parent.iterdir():
+            assert created.stat().st_mode & 0o077 == 0, created.name
 
 
 def test_database_refuses_two_active_keys(store: KeyStore) -> None:

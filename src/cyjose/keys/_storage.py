@@ -161,6 +161,18 @@ class _SQLiteTransaction:
             raise KeyStoreError(f"No key {record.kid!r} in the store")
 
 
+def _create_private_file(path: str) -> None:
+    """Create a new store file readable by its owner only (SQLite gives -wal/-shm the same mode)."""
+    if path == ":memory:" or os.path.exists(path):
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:  # created by another process meanwhile: SQLite opens it
+        pass
+    except OSError as exc:
+        raise KeyStoreError(f"Cannot create the key store file: {exc.strerror or 'error'}") from None
+
+
 class SQLiteStorage:
     """:class:`Storage` in one SQLite file (stdlib :mod:`sqlite3`), safe for several processes.
 
@@ -168,7 +180,8 @@ class SQLiteStorage:
     transaction starts with ``BEGIN IMMEDIATE``, so two processes rotating at
     once take turns (waiting up to 30 s for the lock). One connection per
     object, shared by its threads under a lock; open a new object in each
-    process (a connection must not cross ``fork``). Raises
+    process (a connection must not cross ``fork``). A new file is created
+    with mode 0600 (owner only). Raises
     :class:`~cyjose.exceptions.KeyStoreError` when the file cannot be opened
     or is not a key store database.
     """
@@ -176,6 +189,7 @@ class SQLiteStorage:
     def __init__(self, path: Union[str, "os.PathLike[str]"]) -> None:
         self.path = os.fspath(path)
         self._lock = threading.RLock()
+        _create_private_file(self.path)
         with _database_errors():
             self._connection = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS,
                                                isolation_level=None, check_same_thread=False)

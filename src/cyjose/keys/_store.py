@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import secrets
 import threading
@@ -222,14 +223,15 @@ class KeyStore:
 
         Claims: ``sub``, ``iat`` = ``nbf`` = now, ``exp`` = now + ``lifetime``
         (default 15 min), a random ``jti`` (128 bits), ``iss`` and ``aud`` when
-        given, plus ``claims`` (which must not name those). Raises ValueError
-        for a lifetime that is not positive or exceeds
+        given, plus ``claims`` (which must not name those). Times are whole
+        seconds. Raises ValueError for a lifetime under 1 s or over
         ``policy.max_token_lifetime``, TypeError for ill-typed arguments,
         :class:`KeyStoreError` when the store cannot sign.
         """
         payload = _access_claims(subject, audience, issuer, claims)
-        if isinstance(lifetime, bool) or not isinstance(lifetime, (int, float)) or not 0 < lifetime <= self.policy.max_token_lifetime:
-            raise ValueError(f"lifetime must be > 0 and at most policy.max_token_lifetime ({self.policy.max_token_lifetime:g} s)")
+        limit = self.policy.max_token_lifetime
+        if isinstance(lifetime, bool) or not isinstance(lifetime, (int, float)) or not 1 <= lifetime <= limit:
+            raise ValueError(f"lifetime must be from 1 s to policy.max_token_lifetime ({limit:g} s)")
         issued = int(self._now(now))
         payload.update(iat=issued, nbf=issued, exp=issued + int(lifetime), jti=secrets.token_urlsafe(16))
         return self._shared_signer().sign(payload)
@@ -247,6 +249,8 @@ class KeyStore:
             return float(self._clock())
         if isinstance(now, bool) or not isinstance(now, (int, float)):
             raise TypeError("now must be POSIX seconds (int or float)")
+        if not math.isfinite(now):
+            raise ValueError("now must be a finite time")
         return float(now)
 
     def _require_cipher(self) -> KeyCipher:
