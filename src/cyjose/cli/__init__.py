@@ -9,6 +9,7 @@ error, 1 for an invalid token or any other failure; never a traceback.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import warnings
 from typing import Any, List, NoReturn, Optional, TextIO, Type, Union
@@ -21,10 +22,23 @@ __all__ = ["main", "build_parser"]
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors (exit 2) instead of the usage block."""
+    """argparse with one-line errors (exit 2) instead of the usage block, and no abbreviated options."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False  # "--secret" must never quietly mean "--secret-file"
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {_redacted(message)} (see {self.prog} --help)\n")
+
+
+def _redacted(message: str) -> str:
+    """argparse's message without the stray words it quotes: one of them may be a pasted secret."""
+    prefix = "unrecognized arguments:"
+    if message.startswith(prefix):
+        options = [word for word in message[len(prefix):].split() if word.startswith("--")]
+        return prefix + " " + (" ".join(options) if options else "(values not shown)")
+    return message
 
 
 def build_parser(prog: str = "cyjose") -> argparse.ArgumentParser:
@@ -41,6 +55,8 @@ def build_parser(prog: str = "cyjose") -> argparse.ArgumentParser:
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None) -> int:
     """Run the command in ``argv`` (default ``sys.argv[1:]``) and return the exit status."""
     _quiet_output_errors()
+    # the library logs fetch failures as warnings; the command reports them itself, once
+    logging.getLogger("cyjose").addHandler(logging.NullHandler())
     parser = build_parser(prog or "cyjose")
     args = parser.parse_args(argv)
     if args.version:
