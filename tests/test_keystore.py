@@ -456,9 +456,9 @@ def test_tampered_public_key_is_not_published(path: Path, master: MasterKey) -> 
     with KeyStore.open(path, master) as store:
         store.rotate()
         active, upcoming = store.active_key().kid, states(store)["next"][0]
-    _raw_update(path, "UPDATE cyjose_keys SET public_jwk = (SELECT public_jwk FROM cyjose_keys WHERE kid = ?)"
-                      " WHERE kid = ?", upcoming, active)
-    with KeyStore.open(path, master) as store:
+        assert len(store.jwks()["keys"]) == 2  # checked and remembered
+        _raw_update(path, "UPDATE cyjose_keys SET public_jwk = (SELECT public_jwk FROM cyjose_keys WHERE kid = ?)"
+                          " WHERE kid = ?", upcoming, active)
         with pytest.raises(KeyStoreError, match=f"public key of {active} does not match"):
             store.jwks()
     _raw_update(path, "UPDATE cyjose_keys SET public_jwk = '[1' WHERE kid = ?", active)

@@ -23,7 +23,9 @@ cipher, which token verification never needs); import it explicitly.
 from ._master import DEFAULT_MASTER_KEY_ENV, KeyCipher, MasterKey
 from ._policy import RotationPolicy
 from ._storage import STATES, KeyRecord, KeyTransaction, SQLiteStorage, Storage
-from ._store import KeyInfo, KeyStore, RotationResult, StoreSigner
+from ._rotation import RotationResult
+from ._signer import StoreSigner
+from ._store import KeyInfo, KeyStore
 
 __all__ = [
     "DEFAULT_MASTER_KEY_ENV",

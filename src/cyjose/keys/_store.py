@@ -9,25 +9,24 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import load_der_private_key
 
 from .._jwk import jwk_to_key, thumbprint
 from ..exceptions import KeyStoreError, MasterKeyError, PyJWTError
-from ..signer import Signer
-from ._keygen import generate_private_key, jwk_text, private_der, public_jwk
 from ._master import KeyCipher, MasterKey
 from ._policy import RotationPolicy
-from ._storage import KeyRecord, KeyTransaction, SQLiteStorage, Storage
+from ._rotation import PUBLISHED_STATES, Rotation, RotationResult, is_published, sealing_aad
+from ._signer import StoreSigner
+from ._storage import KeyRecord, SQLiteStorage, Storage
 
-__all__ = ["KeyStore", "KeyInfo", "RotationResult", "StoreSigner"]
+__all__ = ["KeyStore", "KeyInfo"]
 
 _MASTER_CHECK = "master_key_check"
 _MASTER_CHECK_TEXT = b"cyjose key store"
 _REGISTERED_CLAIMS = frozenset(("iss", "sub", "aud", "exp", "nbf", "iat", "jti"))
-_PUBLISHED = ("active", "next", "retired")
 
 
 @dataclass(frozen=True)
@@ -42,27 +41,6 @@ class KeyInfo:
     retire_after: Optional[float]
     deleted: Optional[float]
     public_jwk: Dict[str, Any] = field(repr=False, compare=False)
-
-
-@dataclass(frozen=True)
-class RotationResult:
-    """What one :meth:`KeyStore.rotate` did (kids), and when another call can next change anything."""
-
-    created: Tuple[str, ...] = ()
-    promoted: Optional[str] = None
-    retired: Optional[str] = None
-    dropped: Tuple[str, ...] = ()
-    next_change: Optional[float] = None
-
-    @property
-    def changed(self) -> bool:
-        """Whether the call changed the store."""
-        return bool(self.created or self.promoted or self.retired or self.dropped)
-
-
-def _aad(kid: str, algorithm: str) -> bytes:
-    # Binds a sealed private key to its row: moved to another kid or algorithm, it does not open.
-    return b"cyjose-keystore/v1\x00" + kid.encode("utf-8") + b"\x00" + algorithm.encode("utf-8")
 
 
 class KeyStore:
@@ -97,6 +75,7 @@ class KeyStore:
         self._clock = clock
         self._default_signer: Optional[StoreSigner] = None
         self._lock = threading.Lock()
+        self._checked: Dict[str, str] = {}  # kid -> stored JWK text already checked against the kid
         if cipher is not None:
             _check_master_key(storage, cipher)
 
@@ -160,9 +139,9 @@ class KeyStore:
         whose public key does not match its kid raises :class:`KeyStoreError`.
         """
         moment = self._now(now)
-        records = [r for r in self.storage.keys() if _published(r, moment)]
-        records.sort(key=lambda r: (_PUBLISHED.index(r.state), -(r.activated or r.created)))
-        return {"keys": [_checked_jwk(record) for record in records]}
+        records = [r for r in self.storage.keys() if is_published(r, moment)]
+        records.sort(key=lambda r: (PUBLISHED_STATES.index(r.state), -(r.activated or r.created)))
+        return {"keys": [self._checked_jwk(record) for record in records]}
 
     # -- rotation ----------------------------------------------------------------------
 
@@ -182,7 +161,7 @@ class KeyStore:
         cipher = self._require_cipher()
         moment = self._now(now)
         with self.storage.transaction() as tx:
-            result = _Rotation(tx, cipher, self.policy, moment).run(force)
+            result = Rotation(tx, cipher, self.policy, moment).run(force)
         if result.changed:
             signer = self._default_signer
             if signer is not None:
@@ -197,7 +176,7 @@ class KeyStore:
         headers: Optional[Dict[str, Any]] = None,
         refresh_interval: Optional[float] = None,
         **signer_options: Any,
-    ) -> "StoreSigner":
+    ) -> StoreSigner:
         """A :class:`StoreSigner`: signs with whichever key is active, its ``kid`` in the header.
 
         ``headers`` are extra header members (not ``kid``/``alg``);
@@ -236,7 +215,7 @@ class KeyStore:
         payload.update(iat=issued, nbf=issued, exp=issued + int(lifetime), jti=secrets.token_urlsafe(16))
         return self._shared_signer().sign(payload)
 
-    def _shared_signer(self) -> "StoreSigner":
+    def _shared_signer(self) -> StoreSigner:
         with self._lock:
             if self._default_signer is None:
                 self._default_signer = self.signer()
@@ -269,7 +248,7 @@ class KeyStore:
         cipher = self._require_cipher()
         if record.private_key is None:
             raise KeyStoreError(f"Key {record.kid} has no private key (it was dropped)")
-        der = cipher.open(record.private_key, _aad(record.kid, record.algorithm))
+        der = cipher.open(record.private_key, sealing_aad(record.kid, record.algorithm))
         if der is None:
             raise KeyStoreError(f"The private key of {record.kid} does not decrypt: its row was changed or moved")
         try:
@@ -280,6 +259,20 @@ class KeyStore:
         if not matches:
             raise KeyStoreError(f"The private key of {record.kid} does not match its kid")
         return key
+
+    def _checked_jwk(self, record: KeyRecord) -> Dict[str, Any]:
+        """The stored public JWK, after checking (once per stored text) that it is the key its kid names."""
+        jwk = _stored_jwk(record)
+        if self._checked.get(record.kid) == record.public_jwk:
+            return jwk
+        try:
+            matches = jwk.get("kid") == record.kid and thumbprint(jwk_to_key(jwk)) == record.kid
+        except PyJWTError:
+            matches = False
+        if not matches:
+            raise KeyStoreError(f"The public key of {record.kid} does not match its kid")
+        self._checked[record.kid] = record.public_jwk
+        return jwk
 
     def __repr__(self) -> str:
         mode = "sign" if self._cipher is not None else "publish-only"
@@ -297,12 +290,6 @@ def _info(record: KeyRecord) -> KeyInfo:
                    record.retire_after, record.deleted, _stored_jwk(record))
 
 
-def _published(record: KeyRecord, now: float) -> bool:
-    if record.state == "retired":
-        return record.retire_after is not None and now < record.retire_after
-    return record.state in _PUBLISHED
-
-
 def _stored_jwk(record: KeyRecord) -> Dict[str, Any]:
     try:
         jwk = json.loads(record.public_jwk)
@@ -310,18 +297,6 @@ def _stored_jwk(record: KeyRecord) -> Dict[str, Any]:
         jwk = None
     if not isinstance(jwk, dict):
         raise KeyStoreError(f"The public key of {record.kid} is not a stored JWK")
-    return jwk
-
-
-def _checked_jwk(record: KeyRecord) -> Dict[str, Any]:
-    """The stored public JWK, after checking it is the key its kid names."""
-    jwk = _stored_jwk(record)
-    try:
-        matches = jwk.get("kid") == record.kid and thumbprint(jwk_to_key(jwk)) == record.kid
-    except PyJWTError:
-        matches = False
-    if not matches:
-        raise KeyStoreError(f"The public key of {record.kid} does not match its kid")
     return jwk
 
 
@@ -351,137 +326,3 @@ def _audience(audience: Union[str, Sequence[str]]) -> Union[str, List[str]]:
     if not values or not all(isinstance(value, str) for value in values):
         raise TypeError("audience must be a string or a non-empty list of strings")
     return values
-
-
-class _Rotation:
-    """One run of the rotation policy inside a write transaction."""
-
-    def __init__(self, tx: KeyTransaction, cipher: KeyCipher, policy: RotationPolicy, now: float) -> None:
-        self.tx, self.cipher, self.policy, self.now = tx, cipher, policy, now
-        self.records = tx.keys()
-        self.created: List[str] = []
-
-    def _one(self, state: str) -> Optional[KeyRecord]:
-        return next((r for r in self.records if r.state == state), None)
-
-    def run(self, force: bool) -> RotationResult:
-        dropped = self._drop_expired()
-        active, upcoming = self._one("active"), self._one("next")
-        promoted = retired = None
-        if active is None:
-            active = self._promote(upcoming) if upcoming is not None else self._create("active")
-            promoted = active.kid if upcoming is not None else None
-        elif upcoming is not None and self._due(active, upcoming, force):
-            retired = self._retire(active).kid
-            active = self._promote(upcoming)
-            promoted = active.kid
-        if self._one("next") is None:
-            self._create("next")
-        return RotationResult(tuple(self.created), promoted, retired, tuple(dropped), self._next_change())
-
-    def _due(self, active: KeyRecord, upcoming: KeyRecord, force: bool) -> bool:
-        return self.now >= self._promotion_time(active, upcoming, force)
-
-    def _promotion_time(self, active: KeyRecord, upcoming: KeyRecord, force: bool) -> float:
-        started = active.activated if active.activated is not None else active.created
-        ready = upcoming.created + self.policy.prepublish
-        return ready if force else max(started + self.policy.rotation_period, ready)
-
-    def _next_change(self) -> Optional[float]:
-        times = [r.retire_after for r in self.records if r.state == "retired" and r.retire_after is not None]
-        active, upcoming = self._one("active"), self._one("next")
-        if active is not None and upcoming is not None:
-            times.append(self._promotion_time(active, upcoming, False))
-        return min(times) if times else None
-
-    def _save(self, old: KeyRecord, new: KeyRecord) -> KeyRecord:
-        self.tx.update(new)
-        self.records[self.records.index(old)] = new
-        return new
-
-    def _drop_expired(self) -> List[str]:
-        expired = [r for r in self.records if r.state == "retired" and not _published(r, self.now)]
-        for record in expired:  # the history stays; the private key goes
-            self._save(record, replace(record, state="deleted", deleted=self.now, private_key=None))
-        return [record.kid for record in expired]
-
-    def _retire(self, active: KeyRecord) -> KeyRecord:
-        return self._save(active, replace(active, state="retired", retire_after=self.now + self.policy.retention))
-
-    def _promote(self, upcoming: KeyRecord) -> KeyRecord:
-        return self._save(upcoming, replace(upcoming, state="active", activated=self.now))
-
-    def _create(self, state: str) -> KeyRecord:
-        algorithm = self.policy.algorithm
-        private_key = generate_private_key(algorithm)
-        jwk = public_jwk(private_key, algorithm)
-        kid = jwk["kid"]
-        record = KeyRecord(kid, algorithm, state, self.now, jwk_text(jwk),
-                           self.cipher.seal(private_der(private_key), _aad(kid, algorithm)),
-                           activated=self.now if state == "active" else None)
-        self.tx.insert(record)
-        self.records.append(record)
-        self.created.append(kid)
-        return record
-
-
-class StoreSigner:
-    """Signs with a :class:`KeyStore`'s active key, following rotations.
-
-    Not a :class:`cyjose.Signer` subclass but the same interface (``sign``,
-    ``sign_bytes``, ``algorithm``): it holds one prepared Signer for the
-    active key (with ``kid`` in its header) and swaps it, in one assignment,
-    when a check finds another key active. The store is checked at most every
-    ``refresh_interval`` seconds of the store's clock, and at once after
-    :meth:`refresh` or a rotation through the same KeyStore object.
-    """
-
-    def __init__(self, store: KeyStore, headers: Dict[str, Any], refresh_interval: float,
-                 signer_options: Dict[str, Any]) -> None:
-        if not isinstance(headers, dict) or {"kid", "alg"}.intersection(headers):
-            raise ValueError("headers must be a dict without kid or alg: the store sets them")
-        if isinstance(refresh_interval, bool) or not isinstance(refresh_interval, (int, float)) or refresh_interval < 0:
-            raise ValueError("refresh_interval must be seconds >= 0")
-        self._store, self._headers, self._interval, self._options = store, dict(headers), refresh_interval, signer_options
-        store._require_cipher()
-        self._current: Tuple[str, Signer, float] = self._load(store._active_record())
-
-    def _load(self, record: KeyRecord) -> Tuple[str, Signer, float]:
-        signer = Signer(self._store._private_key(record), record.algorithm,
-                        {**self._headers, "kid": record.kid}, **self._options)
-        return record.kid, signer, self._store._now(None)
-
-    def _signer(self) -> Signer:
-        kid, signer, checked = self._current
-        now = self._store._now(None)
-        if now - checked < self._interval and now >= checked:
-            return signer
-        record = self._store._active_record()
-        self._current = (kid, signer, now) if record.kid == kid else self._load(record)
-        return self._current[1]
-
-    def refresh(self) -> None:
-        """Check the store for the active key before the next signature."""
-        kid, signer, _ = self._current
-        self._current = (kid, signer, float("-inf"))
-
-    @property
-    def kid(self) -> str:
-        """The kid of the key that signed last (or will sign next, before a refresh)."""
-        return self._current[0]
-
-    @property
-    def algorithm(self) -> str:
-        """The algorithm of that key."""
-        return self._current[1].algorithm
-
-    def sign(self, claims: Dict[str, Any]) -> str:
-        """Sign a JWT claim set with the active key: the compact token (``kid`` in its header)."""
-        return self._signer().sign(claims)
-
-    def sign_bytes(self, payload: bytes) -> str:
-        """Sign raw ``payload`` bytes with the active key: the compact token."""
-        return self._signer().sign_bytes(payload)
-
-    def __repr__(self) -> str:
-        return f"<StoreSigner {self.algorithm} kid={self.kid}>"
