@@ -340,14 +340,24 @@ def test_keygen_pem_private_to_file_public_to_stdout(tmp_path: Path) -> None:
     assert private.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")  # untouched
 
 
-def test_keygen_oct_secret_to_stdout_signs() -> None:
+def test_keygen_oct_secret_to_stdout_is_a_usable_binary_secret(tmp_path: Path) -> None:
     result = cli("keygen", "--kty", "oct", "--alg", "HS512", "--kid", "hmac-1")
     jwk = json.loads(result.stdout)
-    assert jwk["kid"] == "hmac-1" and jwk["alg"] == "HS512"
-    assert len(pyjwt.utils.base64url_decode(jwk["k"])) == 64
-    token = pyjwt.encode({"a": 1}, pyjwt.PyJWK(jwk).key, "HS512")
-    assert cli("verify", token, "--secret-env", "K", "--alg", "HS512",
-               env={"K": pyjwt.utils.base64url_decode(jwk["k"]).decode("latin-1")}).returncode in (0, 1)
+    assert jwk["kid"] == "hmac-1" and jwk["alg"] == "HS512" and jwk["use"] == "sig"
+    raw = pyjwt.utils.base64url_decode(jwk["k"])
+    assert len(raw) == 64
+    (tmp_path / "hs.jwk").write_text(result.stdout.decode())
+    (tmp_path / "raw").write_bytes(raw)
+    token = pyjwt.encode({"a": 1}, raw, "HS512")
+    for source in ("--key", str(tmp_path / "hs.jwk")), ("--secret-file", str(tmp_path / "raw")):
+        assert out(cli("verify", token, *source, "--alg", "HS512")).startswith("valid: ")
+
+
+def test_secret_file_keeps_binary_bytes(tmp_path: Path) -> None:
+    binary = b"\x00\xff" * 20 + b"\n"  # not a text line: the final byte is part of the secret
+    (tmp_path / "bin").write_bytes(binary)
+    token = pyjwt.encode({"a": 1}, binary, "HS256")
+    assert cli("verify", token, "--secret-file", str(tmp_path / "bin"), "--alg", "HS256").returncode == 0
 
 
 @pytest.mark.parametrize("args", [
@@ -377,3 +387,118 @@ def test_bench_outside_a_checkout_prints_the_command(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(_bench, "find_runner", lambda: None)
     assert main(["bench"]) == 0
     assert "python benchmarks/run.py" in capsys.readouterr().out
+
+
+# --- keys ------------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> Dict[str, Any]:
+    """A store made by ``keys init`` with a fresh master key file; its paths and the init output."""
+    paths = {"store": tmp_path / "keys.db", "master": tmp_path / "secrets" / "master.key"}
+    paths["master"].parent.mkdir()
+    result = cli("keys", "init", "--store", str(paths["store"]), "--new-master-key-file", str(paths["master"]),
+                 "--alg", "EdDSA")
+    assert result.returncode == 0, result.stderr
+    return {**paths, "output": out(result)}
+
+
+def _store_args(store: Dict[str, Any]) -> tuple:
+    return ("--store", str(store["store"]), "--master-key-file", str(store["master"]))
+
+
+def _listed(store: Dict[str, Any]) -> Dict[str, tuple]:
+    """kid -> (alg, state) from ``keys list``."""
+    lines = out(cli("keys", "list", "--store", str(store["store"]))).splitlines()
+    assert lines[0].split()[:3] == ["kid", "alg", "state"]
+    return {line.split()[0]: tuple(line.split()[1:3]) for line in lines[1:]}
+
+
+def test_keys_init_creates_an_active_and_a_next_key(store: Dict[str, Any]) -> None:
+    assert stat.S_IMODE(store["master"].stat().st_mode) == 0o600
+    created = [line.split()[1] for line in store["output"].splitlines() if line.startswith("created ")]
+    listed = _listed(store)
+    assert sorted(listed) == sorted(created) and len(created) == 2
+    assert sorted(listed.values()) == [("EdDSA", "active"), ("EdDSA", "next")]
+    master = store["master"].read_text().strip()
+    assert master not in store["output"]
+    again = cli("keys", "init", *_store_args(store))
+    assert "already exists" in err_line(again)
+
+
+def test_keys_jwks_publishes_public_keys_named_by_thumbprint(store: Dict[str, Any]) -> None:
+    jwks = json.loads(out(cli("keys", "jwks", "--store", str(store["store"]))))
+    assert {jwk["kid"] for jwk in jwks["keys"]} == set(_listed(store))
+    jwcrypto = pytest.importorskip("jwcrypto.jwk")
+    for jwk in jwks["keys"]:
+        assert "d" not in jwk and jwk["kid"] == jwcrypto.JWK(**jwk).thumbprint()
+
+
+def test_keys_rotate_is_idempotent_and_follows_the_store_algorithm(store: Dict[str, Any]) -> None:
+    before = _listed(store)
+    assert out(cli("keys", "rotate", *_store_args(store))).startswith("nothing to do")
+    assert _listed(store) == before
+    result = cli("keys", "rotate", *_store_args(store), "--force", "--prepublish", "0")
+    assert result.returncode == 0, result.stderr
+    after = _listed(store)
+    old_active = next(kid for kid, (_, state) in before.items() if state == "active")
+    old_next = next(kid for kid, (_, state) in before.items() if state == "next")
+    assert after[old_active] == ("EdDSA", "retired") and after[old_next] == ("EdDSA", "active")
+    new = set(after) - set(before)
+    assert len(new) == 1 and after[new.pop()] == ("EdDSA", "next")  # not the ES256 default
+
+
+def test_keys_rotate_master_key_errors(store: Dict[str, Any], tmp_path: Path) -> None:
+    args = ("keys", "rotate", "--store", str(store["store"]))
+    wrong = "A" * 43  # base64url of 32 zero bytes: well formed, not this store's
+    assert "wrong master key" in err_line(cli(*args, env={"CYJOSE_MASTER_KEY": wrong}))
+    assert "CYJOSE_MASTER_KEY" in err_line(cli(*args, env={"CYJOSE_MASTER_KEY": ""}))
+    assert "not valid base64url" in err_line(cli(*args, "--master-key-env", "MK", env={"MK": "!!not-a-key!!"}))
+    env_ok = cli(*args, env={"CYJOSE_MASTER_KEY": store["master"].read_text().strip()})
+    assert env_ok.returncode == 0, env_ok.stderr
+    assert "no key store" in err_line(cli("keys", "list", "--store", str(tmp_path / "none.db")))
+    assert not (tmp_path / "none.db").exists()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_keys_serve_publishes_the_set_that_verifies_store_tokens(store: Dict[str, Any]) -> None:
+    pytest.importorskip("uvicorn")
+    import urllib.request
+
+    from cyjose.keys import KeyStore, MasterKey
+
+    port = _free_port()
+    environ = dict(os.environ, PYTHONPATH=os.pathsep.join(os.path.abspath(p) if p else os.getcwd() for p in sys.path))
+    server = subprocess.Popen([sys.executable, "-m", "cyjose", "keys", "serve", "--store", str(store["store"]),
+                               "--port", str(port), "--issuer", f"http://127.0.0.1:{port}"],
+                              env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        url = f"http://127.0.0.1:{port}/.well-known/jwks.json"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    served = json.loads(response.read())
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, server.stderr.read() if server.stderr else ""
+                time.sleep(0.1)
+        assert {jwk["kid"] for jwk in served["keys"]} == set(_listed(store))
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/.well-known/openid-configuration", timeout=5) as response:
+            assert json.loads(response.read())["jwks_uri"] == url
+        master = MasterKey.from_file(store["master"])
+        with KeyStore.open(store["store"], master) as keystore:
+            token = keystore.issue("user-1", audience="api", issuer="https://issuer.example")
+        result = cli("verify", token, "--jwks", url, "--alg", "EdDSA", "--aud", "api", "--iss", "https://issuer.example")
+        assert out(result).startswith("valid: ") and '"user-1"' in out(result)
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=30)
+    assert b"Traceback" not in stderr

@@ -15,7 +15,7 @@ import warnings
 from typing import Any, List, NoReturn, Optional, TextIO, Type, Union
 
 from ..exceptions import PyJWTError
-from . import _bench, _keygen, _tokens
+from . import _bench, _keygen, _keys, _tokens
 from ._io import CliError, UsageError
 
 __all__ = ["main", "build_parser"]
@@ -48,6 +48,7 @@ def build_parser(prog: str = "cyjose") -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command", parser_class=_Parser)
     _tokens.add_parsers(commands)
     _keygen.add_parser(commands)
+    _keys.add_parser(commands)
     _bench.add_parser(commands)
     return parser
 
@@ -68,7 +69,8 @@ def main(argv: Optional[List[str]] = None, prog: Optional[str] = None) -> int:
     if run is None:
         parser.print_help()
         return 0
-    return _run_reporting(run, args, f"{parser.prog} {args.command}")
+    command = " ".join(filter(None, (parser.prog, args.command, getattr(args, "action", None))))
+    return _run_reporting(run, args, command)
 
 
 def _run_reporting(run: Any, args: argparse.Namespace, command: str) -> int:
@@ -81,7 +83,7 @@ def _run_reporting(run: Any, args: argparse.Namespace, command: str) -> int:
             return _fail(f"invalid: {exc}", 1)
         except UsageError as exc:
             return _fail(f"{command}: error: {exc}", 2)
-        except (CliError, PyJWTError, NotImplementedError, ValueError, TypeError, OSError) as exc:
+        except (CliError, PyJWTError, NotImplementedError, ValueError, TypeError, OSError, ImportError) as exc:
             return _fail(f"{command}: error: {_reason(exc)}", 1)
         except KeyboardInterrupt:
             return _fail(f"{command}: interrupted", 130)

@@ -69,11 +69,21 @@ def read_text_arg(value: Optional[str], what: str) -> bytes:
 
 
 def _without_newline(data: bytes) -> bytes:
-    # `echo secret > file` and `export` via $(cat ...) leave one line ending that is not part of the secret
+    """``data`` less one final line ending when it is a line of text (`echo secret > file`).
+
+    Binary secrets (random bytes) are kept exactly: a final 0x0a byte may be part of them.
+    """
     for ending in (b"\r\n", b"\n"):
-        if data.endswith(ending):
+        if data.endswith(ending) and _is_text(data[: -len(ending)]):
             return data[: -len(ending)]
     return data
+
+
+def _is_text(data: bytes) -> bool:
+    try:
+        return data.decode("utf-8").isprintable()
+    except UnicodeDecodeError:
+        return False
 
 
 def secret_from_env(name: str) -> bytes:
@@ -85,7 +95,7 @@ def secret_from_env(name: str) -> bytes:
 
 
 def secret_from_file(path: str) -> bytes:
-    """The HMAC secret in the file at ``path``, without one trailing line ending."""
+    """The HMAC secret in the file at ``path``; a text line loses its final line ending."""
     secret = _without_newline(read_file(path, "secret file"))
     if not secret:
         raise CliError(f"secret file {path} is empty")

@@ -72,7 +72,7 @@ def _key_options(parser: argparse.ArgumentParser, jwks: bool) -> None:
     if jwks:
         group.add_argument("--jwks", metavar="URL", help="JWK set URL (http or https)")
     group.add_argument("--secret-env", metavar="VAR", help="HMAC secret from this environment variable")
-    group.add_argument("--secret-file", metavar="FILE", help="HMAC secret from this file (one final newline ignored)")
+    group.add_argument("--secret-file", metavar="FILE", help="HMAC secret from this file (a text line's final newline is ignored)")
 
 
 def _key(args: argparse.Namespace, algorithm: str) -> Any:
