@@ -411,3 +411,49 @@ def test_serve_runs_the_app_in_uvicorn(es_a: Dict[str, Any]) -> None:
     finally:
         proc.terminate()
         proc.communicate(timeout=10)
+
+
+def test_key_store_rotation_over_http(tmp_path: Any) -> None:
+    """The issue's end-to-end case with a real cyjose.keys.KeyStore as the source.
+
+    The store runs on its own clock (rotation is days apart); tokens are issued
+    at real time so the Verifier's exp/nbf checks (real time) accept them.
+    """
+    from cyjose.keys import KeyStore, MasterKey, RotationPolicy
+
+    offset = [0.0]
+    policy = RotationPolicy(algorithm="ES256", rotation_period=86400, prepublish=3600, max_token_lifetime=900,
+                            leeway=0, signer_refresh=0)
+    store = KeyStore.open(tmp_path / "keys.db", MasterKey.generate(), policy=policy,
+                          clock=lambda: time.time() + offset[0])
+    store.rotate()
+    clock = FakeClock()
+    with http_server(lambda base: jwks_app(store, issuer=base, max_age=60)) as base:
+        status, _, body = request(base, DISCOVERY_PATH)
+        client = cyjose.PyJWKClient(json.loads(body)["jwks_uri"], clock=clock)
+        verifier = cyjose.Verifier(client, algorithms=["ES256"], issuer=base)
+
+        first = store.issue("alice", issuer=base, now=time.time())
+        first_kid = cyjose.get_unverified_header(first)["kid"]
+        assert verifier.verify(first)["sub"] == "alice"
+        # the next key is published before it signs anything
+        published = [jwk.key_id for jwk in client.get_jwk_set().keys]
+        assert len(published) == 2 and published[0] == first_kid
+
+        offset[0] += policy.rotation_period
+        assert store.rotate().promoted == published[1]
+        clock.now += 61
+        second = store.issue("bob", issuer=base, now=time.time())
+        assert cyjose.get_unverified_header(second)["kid"] == published[1]
+        assert verifier.verify(second)["sub"] == "bob"
+        assert verifier.verify(first)["sub"] == "alice"  # retired, still published
+
+        offset[0] += policy.retention + 1
+        assert store.rotate().dropped == (first_kid,)
+        clock.now += 61
+        after_drop = cyjose.Verifier(client, algorithms=["ES256"], issuer=base)
+        with pytest.raises(UnknownKeyError):
+            after_drop.verify(first)
+        assert after_drop.verify(second)["sub"] == "bob"
+        status, _, body = request(base, JWKS_PATH)
+        assert all(set(jwk) & PRIVATE_MEMBERS == set() for jwk in json.loads(body)["keys"])
