@@ -14,6 +14,8 @@ import json
 import multiprocessing
 import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -270,6 +272,7 @@ def test_rotation_timeline(path: Path, master: MasterKey, clock: Clock) -> None:
         verify(store, old_token)
     history = {info.kid: info for info in store.keys()}
     assert history[first].state == "deleted" and history[first].deleted == clock.now  # history kept
+    assert next(r for r in store.storage.keys() if r.kid == first).private_key is None  # private key erased
     assert sorted(states(store)) == ["active", "deleted", "next"]
     store.close()
 
@@ -565,3 +568,10 @@ def test_concurrent_rotation_from_several_processes(path: Path, master: MasterKe
 
 def test_errors_are_pyjwt_errors() -> None:
     assert issubclass(KeyStoreError, PyJWTError) and issubclass(MasterKeyError, KeyStoreError)
+
+
+def test_import_cyjose_does_not_load_the_key_store() -> None:
+    # cyjose.keys pulls in sqlite3 and the AEAD cipher, which verification never needs.
+    code = "import sys, cyjose; print('cyjose.keys' in sys.modules, 'sqlite3' in sys.modules)"
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert output.split() == ["False", "False"]
