@@ -109,7 +109,9 @@ def test_version_still_reports() -> None:
 @pytest.mark.parametrize("args", [("frobnicate",), ("verify", "tok", "--alg", "HS256"),
                                   ("sign", "--alg", "HS256"), ("keygen", "--kty", "EC"),
                                   ("verify", "--key", "k", "--secret-env", "S", "--alg", "HS256", "t"),
-                                  ("verify", "t", "--key", "k", "--alg", "HS256", "--leeway", "soon")])
+                                  ("verify", "t", "--key", "k", "--alg", "HS256", "--leeway", "soon"),
+                                  ("verify", "t", "--key", "k", "--alg", "HS256", "--leeway", "-5"),
+                                  ("verify", "t", "--key", "k", "--alg", "HS256", "--leeway", "nan")])
 def test_usage_errors_exit_2_on_one_line(args: tuple) -> None:
     assert "error" in err_line(cli(*args), status=2)
 

@@ -110,14 +110,17 @@ def _encoded(key: Any, alg: str, form: str, kid: Optional[str]) -> Tuple[bytes, 
         public = key.public_key().public_bytes(serialization.Encoding.PEM,
                                                serialization.PublicFormat.SubjectPublicKeyInfo)
         return private, public
-    members = {"kid": kid or thumbprint(key), "alg": alg, "use": "sig"}
     if isinstance(key, bytes):
+        members = {"kid": kid or thumbprint(key), "alg": alg, "use": "sig"}
         return _jwk_text({**key_to_jwk(key), **members}), None
-    public_jwk = {**key_to_jwk(key.public_key()), **members}
-    public_jwk.pop("key_ops", None)  # use: sig says it, and key_ops would differ between the two halves
-    private_jwk = {**key_to_jwk(key), **members}
-    private_jwk.pop("key_ops", None)
-    return _jwk_text(private_jwk), _jwk_text(public_jwk)
+    from ..keys._keygen import public_jwk  # (lazily: cyjose.keys loads sqlite3, which other commands never need)
+
+    public = public_jwk(key, alg)  # the key store's published shape: thumbprint kid, alg, use, no key_ops
+    if kid:
+        public["kid"] = kid
+    private = {name: value for name, value in key_to_jwk(key).items() if name != "key_ops"}
+    private.update((name, public[name]) for name in ("kid", "alg", "use"))
+    return _jwk_text(private), _jwk_text(public)
 
 
 def _jwk_text(jwk: Dict[str, Any]) -> bytes:

@@ -69,7 +69,7 @@ def _policy_parser() -> argparse.ArgumentParser:
     parser.add_argument("--alg", help="algorithm of new keys (default: the store's newest key's, else ES256)")
     for name in _POLICY_OPTIONS:
         parser.add_argument("--" + name.replace("_", "-"), type=float, metavar="S",
-                            help=f"RotationPolicy.{name} in seconds (default {getattr(defaults, name):g})")
+                            help=f"RotationPolicy.{name} in seconds (default {getattr(defaults, name):.0f})")
     return parser
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -51,7 +52,7 @@ def add_parsers(commands: Any) -> None:
                         help="accepted algorithm (repeat or comma-separate for several)")
     verify.add_argument("--aud", action="append", metavar="AUD", help="required audience (repeatable: any of them)")
     verify.add_argument("--iss", action="append", metavar="ISS", help="required issuer (repeatable: any of them)")
-    verify.add_argument("--leeway", type=float, default=0.0, metavar="S", help="clock skew allowed, seconds")
+    verify.add_argument("--leeway", type=_seconds, default=0.0, metavar="S", help="clock skew allowed, seconds")
     verify.add_argument("--require", action="append", metavar="CLAIM", help="claim that must be present")
     verify.set_defaults(run=run_verify)
 
@@ -64,6 +65,17 @@ def add_parsers(commands: Any) -> None:
     sign.add_argument("--kid", help="key id for the header (default: a JWK key file's own kid)")
     sign.add_argument("--exp-in", type=int, metavar="SECONDS", help="set exp (and iat if absent) from now")
     sign.set_defaults(run=run_sign)
+
+
+def _seconds(text: str) -> float:
+    """argparse type: a finite number of seconds >= 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text!r}")
+    return value
 
 
 def _key_options(parser: argparse.ArgumentParser, jwks: bool) -> None:
