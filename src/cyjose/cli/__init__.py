@@ -16,7 +16,7 @@ from typing import Any, List, NoReturn, Optional, TextIO, Type, Union
 
 from ..exceptions import PyJWTError
 from . import _bench, _keygen, _keys, _tokens
-from ._io import CliError, UsageError
+from ._io import CliError, Invalid, UsageError
 
 __all__ = ["main", "build_parser"]
 
@@ -79,8 +79,8 @@ def _run_reporting(run: Any, args: argparse.Namespace, command: str) -> int:
         warnings.showwarning = _one_line_warning
         try:
             return int(run(args))
-        except _tokens.Invalid as exc:
-            return _fail(f"invalid: {exc}", 1)
+        except Invalid as exc:
+            return _fail(f"invalid: {_reason(exc)}", 1)
         except UsageError as exc:
             return _fail(f"{command}: error: {exc}", 2)
         except (CliError, PyJWTError, NotImplementedError, ValueError, TypeError, OSError, ImportError) as exc:

@@ -12,6 +12,7 @@ from ..api_jwk import PyJWK
 
 __all__ = [
     "CliError",
+    "Invalid",
     "UsageError",
     "MAX_FILE_BYTES",
     "read_bounded",
@@ -33,6 +34,10 @@ MAX_FILE_BYTES = MAX_TOKEN_BYTES
 
 class CliError(Exception):
     """A failure reported as one line on stderr with exit status 1."""
+
+
+class Invalid(CliError):
+    """The token did not verify: reported as ``invalid: <reason>`` (exit status 1)."""
 
 
 class UsageError(CliError):

@@ -15,9 +15,11 @@ from ..exceptions import DecodeError, InvalidTokenError
 from ..api_jwk import PyJWK
 from ..jwks_client import PyJWKClient
 from ..signer import Signer
+from ..types import Options
 from ..verifier import Verifier
 from ._io import (
     CliError,
+    Invalid,
     UsageError,
     load_key_file,
     names,
@@ -152,19 +154,15 @@ def run_verify(args: argparse.Namespace) -> int:
     if not algorithms:
         raise UsageError("--alg needs at least one algorithm name")
     token = _token_text(args.token)
-    options: Dict[str, Any] = {"require": names(args.require)} if args.require else {}
+    options: Options = {"require": names(args.require)} if args.require else {}
     verifier = Verifier(_key(args, algorithms[0]), algorithms, audience=args.aud, issuer=args.iss,
-                        leeway=args.leeway, options=options)  # type: ignore[arg-type]
+                        leeway=args.leeway, options=options)
     try:
         verified = verifier.verify_complete(token)
     except InvalidTokenError as exc:  # the token's fault; key set fetch failures stay errors
         raise Invalid(str(exc)) from None
     print("valid: " + _summary(verified["header"], verified["payload"]))
     return 0
-
-
-class Invalid(CliError):
-    """The token did not verify: reported as ``invalid: <reason>``."""
 
 
 def _summary(header: Dict[str, Any], claims: Dict[str, Any]) -> str:
