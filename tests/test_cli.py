@@ -19,6 +19,8 @@ from typing import Any, Dict, Optional
 
 import jwt as pyjwt
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -504,3 +506,29 @@ def test_keys_serve_publishes_the_set_that_verifies_store_tokens(store: Dict[str
         server.terminate()
         _, stderr = server.communicate(timeout=30)
     assert b"Traceback" not in stderr
+
+
+# --- hostile input, in process (many cases, no subprocess each) -------------------------------
+
+_SEGMENT = st.one_of(
+    st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=+/!. ", max_size=40),
+    st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+                 lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+                 max_leaves=8).map(lambda value: pyjwt.utils.base64url_encode(json.dumps(value).encode()).decode()),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(segments=st.lists(_SEGMENT, min_size=1, max_size=6))
+def test_hostile_tokens_never_escape_main(segments: list) -> None:
+    from cyjose.cli import main
+
+    token = ".".join(segments)
+    # "--": a token may start with "-", which argparse would read as an option
+    for argv in (["inspect", "--", token], ["verify", "--secret-env", "CLI_FUZZ", "--alg", "HS256", "--", token]):
+        os.environ["CLI_FUZZ"] = SECRET.decode()
+        try:
+            status = main(argv)
+        finally:
+            del os.environ["CLI_FUZZ"]
+        assert status in (0, 1)

@@ -56,8 +56,7 @@ def build_parser(prog: str = "cyjose") -> argparse.ArgumentParser:
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None) -> int:
     """Run the command in ``argv`` (default ``sys.argv[1:]``) and return the exit status."""
     _quiet_output_errors()
-    # the library logs fetch failures as warnings; the command reports them itself, once
-    logging.getLogger("cyjose").addHandler(logging.NullHandler())
+    _silence_library_log()
     parser = build_parser(prog or "cyjose")
     args = parser.parse_args(argv)
     if args.version:
@@ -104,6 +103,13 @@ def _fail(line: str, status: int) -> int:
 def _one_line_warning(message: Union[Warning, str], category: Type[Warning], filename: str, lineno: int,
                       file: Optional[TextIO] = None, line: Optional[str] = None) -> None:
     print(f"warning: {_reason(Warning(message))}", file=sys.stderr)
+
+
+def _silence_library_log() -> None:
+    """The library logs fetch failures as warnings; the command reports them itself, once."""
+    logger = logging.getLogger("cyjose")
+    if not any(isinstance(handler, logging.NullHandler) for handler in logger.handlers):
+        logger.addHandler(logging.NullHandler())
 
 
 def _quiet_output_errors() -> None:
