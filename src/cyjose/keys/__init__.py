@@ -17,11 +17,14 @@ cipher, which token verification never needs); import it explicitly.
   comes from an environment variable or a file, never from the store.
 * :class:`RotationPolicy`: the timeline.
 * :class:`Storage`: the interface a database must implement;
-  :class:`SQLiteStorage` is the built-in one (one file, WAL, ``BEGIN IMMEDIATE``).
+  :class:`SQLiteStorage` is the built-in one (one file, WAL, ``BEGIN IMMEDIATE``);
+  :class:`PostgresStorage` shares one store between replicas
+  (``KeyStore.open("postgresql://...")``, needs the ``postgres`` extra).
 """
 
 from ._master import DEFAULT_MASTER_KEY_ENV, KeyCipher, MasterKey
 from ._policy import RotationPolicy
+from ._postgres import PostgresStorage
 from ._storage import STATES, KeyRecord, KeyTransaction, SQLiteStorage, Storage
 from ._rotation import RotationResult
 from ._signer import StoreSigner
@@ -36,6 +39,7 @@ __all__ = [
     "KeyStore",
     "KeyTransaction",
     "MasterKey",
+    "PostgresStorage",
     "RotationPolicy",
     "RotationResult",
     "SQLiteStorage",

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.serialization import load_der_private_key
 from .._jwk import jwk_to_key, thumbprint
 from ..exceptions import KeyStoreError, MasterKeyError, PyJWTError
 from ._master import KeyCipher, MasterKey
+from ._postgres import PostgresStorage, is_postgres_url
 from ._policy import RotationPolicy
 from ._rotation import PUBLISHED_STATES, Rotation, RotationResult, is_published, sealing_aad
 from ._signer import StoreSigner
@@ -89,21 +90,31 @@ class KeyStore:
         policy: Optional[RotationPolicy] = None,
         clock: Callable[[], float] = time.time,
     ) -> "KeyStore":
-        """The store in SQLite file ``path`` (created if absent).
+        """The store in SQLite file ``path`` (created if absent), or in PostgreSQL.
+
+        A ``path`` starting with ``postgresql://`` (or ``postgres://``) opens a
+        :class:`~cyjose.keys.PostgresStorage` on that database instead (the
+        ``postgres`` extra), so several replicas share one store; any other
+        string or path is a file.
 
         ``master_key`` (e.g. ``MasterKey.from_env()``) unlocks rotation and
         signing; without it the store only publishes. ``algorithm`` overrides
         ``policy.algorithm`` for new keys (default ES256). Raises
         :class:`~cyjose.exceptions.MasterKeyError` for a wrong master key,
         :class:`~cyjose.exceptions.KeyStoreError` when the file cannot be
-        opened as a key store, ValueError for an unsupported algorithm.
+        opened as a key store, ValueError for an unsupported algorithm,
+        ImportError for a PostgreSQL URL without psycopg 3 installed.
         """
         if master_key is not None and not isinstance(master_key, MasterKey):
             raise TypeError("master_key must be a MasterKey (MasterKey.from_env(), MasterKey.from_file(...))")
         policy = policy if policy is not None else RotationPolicy()
         if algorithm is not None:
             policy = replace(policy, algorithm=algorithm)
-        storage = SQLiteStorage(path)
+        storage: Storage
+        if isinstance(path, str) and is_postgres_url(path):
+            storage = PostgresStorage(path)
+        else:
+            storage = SQLiteStorage(path)
         try:
             return cls(storage, KeyCipher(master_key) if master_key is not None else None, policy, clock=clock)
         except BaseException:
