@@ -379,9 +379,24 @@ def test_keygen_refuses_mismatches(args: tuple) -> None:
 
 
 def test_bench_dry_run_names_the_checkout_runner() -> None:
-    result = cli("bench", "--quick", "--dry-run")
+    # Run from the checkout: found whether cyjose is installed editable or from it (as in CI).
+    result = cli("bench", "--quick", "--dry-run", cwd=ROOT)
     assert result.returncode == 0
     assert out(result).split()[1:] == [str(ROOT / "benchmarks" / "run.py"), "--quick"]
+
+
+def test_bench_runner_in_the_current_directory_must_be_cyjose(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from cyjose.cli import _bench
+
+    (tmp_path / "benchmarks").mkdir()
+    (tmp_path / "benchmarks" / "run.py").write_text("print('not ours')\n")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "something-else"\n')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(_bench, "__file__", str(tmp_path / "site-packages" / "cyjose" / "cli" / "_bench.py"))
+    assert _bench.find_runner() is None
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "cyjose"\n')
+    assert _bench.find_runner() == tmp_path / "benchmarks" / "run.py"
 
 
 def test_bench_outside_a_checkout_prints_the_command(monkeypatch: pytest.MonkeyPatch,

@@ -18,17 +18,33 @@ def add_parser(commands: Any) -> None:
     """Register ``bench`` on the ``commands`` subparsers."""
     parser = commands.add_parser(
         "bench", help="run the benchmark suite (source checkouts only)",
-        description="Run benchmarks/run.py of the source checkout cyjose is imported from. Installed "
-                    "packages do not ship the suite: then the command to run it from a checkout is printed.")
+        description="Run benchmarks/run.py of the source checkout cyjose is imported from (or, for an "
+                    "installed cyjose, of the checkout in the current directory). Installed packages do not "
+                    "ship the suite: elsewhere the command to run it from a checkout is printed.")
     parser.add_argument("--quick", action="store_true", help="rough numbers in a minute or two")
     parser.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
     parser.set_defaults(run=run_bench)
 
 
 def find_runner() -> Optional[Path]:
-    """``benchmarks/run.py`` of the checkout holding this package (src layout), if there is one."""
-    runner = Path(__file__).resolve().parents[3] / "benchmarks" / "run.py"
-    return runner if runner.is_file() else None
+    """``benchmarks/run.py`` of a cyjose source checkout, if there is one.
+
+    The checkout holding this package (an editable install, src layout) comes
+    first, then the current directory (a checkout the package was installed
+    from, as CI does). The latter must look like cyjose's: its pyproject names it.
+    """
+    for root in (Path(__file__).resolve().parents[3], Path.cwd()):
+        runner = root / "benchmarks" / "run.py"
+        if runner.is_file() and _is_cyjose_checkout(root):
+            return runner
+    return None
+
+
+def _is_cyjose_checkout(root: Path) -> bool:
+    try:
+        return 'name = "cyjose"' in (root / "pyproject.toml").read_text(encoding="utf-8")
+    except OSError:
+        return False
 
 
 def run_bench(args: argparse.Namespace) -> int:
