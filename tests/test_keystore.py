@@ -11,13 +11,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import multiprocessing
 import os
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 import jwt as pyjwt
 import pytest
@@ -25,6 +24,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 import cyjose
 from cyjose.exceptions import KeyStoreError, MasterKeyError, PyJWTError, UnknownKeyError
+from keystore_scenarios import check_concurrent_rotation, states
 from cyjose.keys import KeyCipher, KeyStore, MasterKey, RotationPolicy, SQLiteStorage, StoreSigner
 
 DAY = 86400.0
@@ -61,13 +61,6 @@ def path(tmp_path: Path) -> Path:
 def store(path: Path, master: MasterKey, clock: Clock) -> Any:
     with KeyStore.open(path, master, clock=clock) as opened:
         yield opened
-
-
-def states(store: KeyStore) -> Dict[str, List[str]]:
-    found: Dict[str, List[str]] = {}
-    for info in store.keys():
-        found.setdefault(info.state, []).append(info.kid)
-    return found
 
 
 def rfc7638(jwk: Dict[str, Any]) -> str:
@@ -529,41 +522,8 @@ def test_malformed_rows_raise_key_store_error(path: Path, master: MasterKey) -> 
 # -- two processes rotating at once -------------------------------------------------------------
 
 
-def _rotate_in_child(path: str, encoded_master: str, now: float, barrier: Any, results: Any) -> None:
-    store = KeyStore.open(path, MasterKey.from_text(encoded_master), clock=lambda: now)
-    barrier.wait()
-    result = store.rotate()
-    results.put((result.created, result.promoted, result.retired))
-    store.close()
-
-
-def _rotate_concurrently(path: Path, master: MasterKey, now: float, processes: int) -> List[Any]:
-    context = multiprocessing.get_context("spawn")
-    barrier, results = context.Barrier(processes), context.Queue()
-    children = [context.Process(target=_rotate_in_child, args=(str(path), master.encoded(), now, barrier, results))
-                for _ in range(processes)]
-    for child in children:
-        child.start()
-    outcomes = [results.get(timeout=120) for _ in children]
-    for child in children:
-        child.join(timeout=60)
-        assert child.exitcode == 0
-    return outcomes
-
-
 def test_concurrent_rotation_from_several_processes(path: Path, master: MasterKey) -> None:
-    outcomes = _rotate_concurrently(path, master, T0, 4)
-    with KeyStore.open(path, master) as store:
-        found = states(store)
-        assert len(found["active"]) == 1 and len(found["next"]) == 1 and len(store.keys()) == 2
-    assert sum(len(created) for created, _, _ in outcomes) == 2  # exactly one process bootstrapped
-
-    outcomes = _rotate_concurrently(path, master, T0 + RotationPolicy().rotation_period, 4)
-    assert sum(1 for _, promoted, _ in outcomes if promoted) == 1
-    with KeyStore.open(path, master) as store:
-        found = states(store)
-        assert (len(found["active"]), len(found["next"]), len(found["retired"])) == (1, 1, 1)
-        assert store.active_key().kid == next(promoted for _, promoted, _ in outcomes if promoted)
+    check_concurrent_rotation(str(path), master, T0, 4, 4)
 
 
 def test_errors_are_pyjwt_errors() -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import glob
 import itertools
-import multiprocessing
 import os
 import pwd
 import shutil
@@ -19,12 +18,13 @@ import socket
 import subprocess
 import sys
 import tempfile
-from typing import Any, Dict, Iterator, List, Sequence, Tuple
+from typing import Any, Iterator, List, Tuple
 
 import jwt as pyjwt
 import pytest
 
 from cyjose.exceptions import KeyStoreError, MasterKeyError
+from keystore_scenarios import check_concurrent_rotation, states
 from cyjose.keys import KeyStore, MasterKey, PostgresStorage, RotationPolicy
 
 T0 = 1_900_000_000.0
@@ -128,13 +128,6 @@ def url(server: _Server) -> str:
 @pytest.fixture
 def master() -> MasterKey:
     return MasterKey.generate()
-
-
-def states(store: KeyStore) -> Dict[str, List[str]]:
-    found: Dict[str, List[str]] = {}
-    for info in store.keys():
-        found.setdefault(info.state, []).append(info.kid)
-    return found
 
 
 def raw(url: str, sql: str, *params: Any) -> List[Tuple[Any, ...]]:
@@ -303,39 +296,6 @@ def test_importing_cyjose_keys_does_not_load_psycopg() -> None:
 # -- several processes rotating at once -----------------------------------------------------
 
 
-def _rotate_in_child(url: str, encoded_master: str, now: float, barrier: Any, results: Any) -> None:
-    store = KeyStore.open(url, MasterKey.from_text(encoded_master), clock=lambda: now)
-    barrier.wait()
-    result = store.rotate()
-    results.put((result.created, result.promoted, result.retired))
-    store.close()
-
-
-def _rotate_concurrently(url: str, master: MasterKey, now: float, processes: int) -> Sequence[Any]:
-    context = multiprocessing.get_context("spawn")
-    barrier, results = context.Barrier(processes), context.Queue()
-    children = [context.Process(target=_rotate_in_child, args=(url, master.encoded(), now, barrier, results))
-                for _ in range(processes)]
-    for child in children:
-        child.start()
-    outcomes = [results.get(timeout=120) for _ in children]
-    for child in children:
-        child.join(timeout=60)
-        assert child.exitcode == 0
-    return outcomes
-
-
 def test_concurrent_rotation_from_several_processes(url: str, master: MasterKey) -> None:
     # The first round also races the schema creation and the master-key check value.
-    outcomes = _rotate_concurrently(url, master, T0, 4)
-    with KeyStore.open(url, master) as store:
-        found = states(store)
-        assert len(found["active"]) == 1 and len(found["next"]) == 1 and len(store.keys()) == 2
-    assert sum(len(created) for created, _, _ in outcomes) == 2  # exactly one process bootstrapped
-
-    outcomes = _rotate_concurrently(url, master, T0 + RotationPolicy().rotation_period, 3)
-    assert sum(1 for _, promoted, _ in outcomes if promoted) == 1
-    with KeyStore.open(url, master) as store:
-        found = states(store)
-        assert (len(found["active"]), len(found["next"]), len(found["retired"])) == (1, 1, 1)
-        assert store.active_key().kid == next(promoted for _, promoted, _ in outcomes if promoted)
+    check_concurrent_rotation(url, master, T0, 4, 3)
