@@ -4,6 +4,12 @@ The key is chosen per token by ``kid`` (or, without ``kid``, the set's only
 key for the token's algorithm); once chosen, the token takes the same fast
 path and cache as with a single key. A client-backed set is asked again at
 most every RECHECK_SECONDS, so a withdrawn key stops verifying.
+
+Key-set policy (issue 7): a set with duplicate ``kid``s or with symmetric and
+asymmetric keys together is refused with PyJWKSetError -- a fixed set when the
+Verifier is built, a client's set whenever a new one is taken (every token
+then fails until the endpoint serves a good set again). PyJWKSet itself
+accepts such sets, as PyJWT's does.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ import time
 from typing import Any, Dict
 
 import pytest
+
+import jwt as pyjwt
 
 import cyjose
 import keys
@@ -184,6 +192,71 @@ def test_a_single_pyjwk_without_algorithms_uses_its_own():
         cyjose.Verifier(keys.public("ES256"))  # any other key still needs them
 
 
+# --- key-set policy --------------------------------------------------------------------------
+
+SECRET = b"s" * 32
+
+
+def oct_jwk(kid: str) -> Dict[str, Any]:
+    return {"kty": "oct", "kid": kid, "alg": "HS256", "k": cyjose.utils.base64url_encode(SECRET).decode()}
+
+
+def with_duplicate_kid() -> Dict[str, Any]:
+    """rsa-a's key and rsa-b's key, both published as "rsa-a"."""
+    return {"keys": [public_jwk("rsa-a"), {**public_jwk("rsa-b"), "kid": "rsa-a"}]}
+
+
+def mixed() -> Dict[str, Any]:
+    return {"keys": [public_jwk("rsa-a"), oct_jwk("hmac")]}
+
+
+BAD_SETS = {
+    "duplicate kid": (with_duplicate_kid, 'more than one key with "kid" "rsa-a"'),
+    "oct and RSA": (mixed, r"mixes symmetric \(oct\) and asymmetric keys"),
+}
+
+
+@pytest.mark.parametrize("bad", sorted(BAD_SETS))
+def test_bad_set_refused_at_construction(make_source, bad):
+    build, message = BAD_SETS[bad]
+    with pytest.raises(PyJWKSetError, match=message):
+        cyjose.Verifier(make_source(build()), algorithms=["RS256", "HS256"])
+
+
+def test_duplicate_kid_refused_even_for_one_key_twice(make_source):
+    data = {"keys": [public_jwk("rsa-a"), public_jwk("rsa-a")]}
+    with pytest.raises(PyJWKSetError, match='"rsa-a"'):
+        cyjose.Verifier(make_source(data), algorithms=["RS256"])
+
+
+def test_keys_without_kid_are_not_duplicates(make_source):
+    data = {"keys": [{k: v for k, v in public_jwk(kid).items() if k != "kid"} for kid in ("rsa-a", "ec-c")]}
+    v = cyjose.Verifier(make_source(data), algorithms=["RS256", "ES256"])
+    assert v.verify(token("rsa-a", headers={})) == {"sub": "rsa-a"}
+
+
+def test_one_kind_of_key_passes(make_source):
+    assert cyjose.Verifier(make_source({"keys": [oct_jwk("a"), oct_jwk("b")]}), algorithms=["HS256"])
+    assert cyjose.Verifier(make_source(jwks("rsa-a", "ec-c", "ed-d")), algorithms=ALGS)
+
+
+def test_pyjwkset_itself_accepts_bad_sets_as_pyjwt_does():
+    """The policy is the Verifier's: PyJWKSet stays a drop-in for PyJWT's."""
+    for build in (with_duplicate_kid, mixed):
+        data = build()
+        mine, theirs = PyJWKSet.from_dict(data), pyjwt.PyJWKSet.from_dict(data)
+        assert [k.key_id for k in mine] == [k.key_id for k in theirs] == [k["kid"] for k in data["keys"]]
+    first = PyJWKSet.from_dict(with_duplicate_kid())["rsa-a"]
+    assert first.key.public_numbers() == keys.public("RS256").public_numbers()  # the first wins, as in PyJWT
+
+
+def test_replace_key_with_a_bad_set_keeps_the_old_one():
+    v = cyjose.Verifier(jwks("rsa-a"), algorithms=["RS256"])
+    with pytest.raises(PyJWKSetError):
+        v.replace_key(with_duplicate_kid())
+    assert v.verify(token("rsa-a")) == {"sub": "rsa-a"}
+
+
 # --- a PyJWKClient as the source ----------------------------------------------------------------
 
 
@@ -267,3 +340,36 @@ def test_client_outage_without_any_set(server, clocks):
     v = cyjose.Verifier(client(server, clocks[1]), algorithms=["RS256"])
     with pytest.raises(PyJWKClientConnectionError):
         v.verify(token("rsa-a"))
+
+
+def serve(server, data):
+    server.serve_json(data, headers={"Cache-Control": "max-age=5"})
+
+
+@pytest.mark.parametrize("bad", sorted(BAD_SETS))
+def test_client_set_turning_bad_after_a_refresh_fails_every_token(server, clocks, bad):
+    wall, mono, advance = clocks
+    build, message = BAD_SETS[bad]
+    serve(server, jwks("rsa-a", "rsa-b"))
+    v = cyjose.Verifier(client(server, mono), algorithms=["RS256"], cache_size=8)
+    known = token("rsa-a")
+    assert v.verify(known) == v.verify(known) == {"sub": "rsa-a"}
+    serve(server, build())
+    advance(RECHECK_SECONDS + 1)  # the client refetches, the Verifier rechecks
+    for t in (known, token("rsa-b")):  # a bound key, a cached token and a key not yet bound
+        with pytest.raises(PyJWKSetError, match=message):
+            v.verify(t)
+    serve(server, jwks("rsa-a", "rsa-b"))
+    advance(RECHECK_SECONDS + 1)
+    assert v.verify(known) == {"sub": "rsa-a"}
+    assert v.verify(token("rsa-b")) == {"sub": "rsa-b"}
+
+
+@pytest.mark.parametrize("bad", sorted(BAD_SETS))
+def test_client_whose_first_set_is_bad(server, clocks, bad):
+    build, message = BAD_SETS[bad]
+    serve(server, build())
+    v = cyjose.Verifier(client(server, clocks[1]), algorithms=["RS256"])
+    for headers in ({"kid": "rsa-a"}, {}):  # chosen by kid, or the only RS256 key
+        with pytest.raises(PyJWKSetError, match=message):
+            v.verify(token("rsa-a", headers=headers))

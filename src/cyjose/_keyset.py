@@ -1,16 +1,23 @@
-"""JWK sets as a Verifier's key source: the key for each token chosen by ``kid``."""
+"""JWK sets as a Verifier's key source: the key for each token chosen by ``kid``.
+
+A Verifier takes a set only if it passes :func:`check_key_set` (no duplicate
+``kid``, not symmetric and asymmetric keys together). :class:`PyJWKSet`
+itself accepts such sets, as PyJWT's does; the policy belongs to the verifier,
+which must know which key a token means.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Set, Tuple
 
+from ._jwk import shown
 from .api_jwk import PyJWK, PyJWKSet
-from .exceptions import PyJWKClientConnectionError, PyJWKClientError, UnknownKeyError
+from .exceptions import PyJWKClientConnectionError, PyJWKClientError, PyJWKSetError, UnknownKeyError
 
 if TYPE_CHECKING:
     from .jwks_client import PyJWKClient
 
-__all__ = ["KeySet", "as_key_set", "RECHECK_SECONDS"]
+__all__ = ["KeySet", "as_key_set", "check_key_set", "RECHECK_SECONDS"]
 
 #: How often (seconds) a Verifier backed by a PyJWKClient asks it for the
 #: current key set, so a key the IdP withdrew stops verifying within this time
@@ -36,6 +43,29 @@ def as_key_set(key: Any) -> Optional["KeySet"]:
     return None
 
 
+def check_key_set(jwk_set: PyJWKSet) -> None:
+    """Refuse, with :class:`PyJWKSetError`, a set a verifier cannot use safely.
+
+    * Two keys with the same ``kid`` (RFC 7517 §4.5 asks for distinct ones):
+      a token's ``kid`` would not say which key it means. The message names
+      the ``kid`` (kids are public).
+    * Symmetric (``oct``) and asymmetric keys together: a published set must
+      never hold a shared secret, and one verifier accepting both MACs and
+      signatures is the ground algorithm confusion grows on. Give such keys
+      to separate Verifiers.
+    """
+    kids: Set[str] = set()
+    for jwk in jwk_set.keys:
+        kid = jwk.key_id
+        if kid is None:
+            continue
+        if kid in kids:
+            raise PyJWKSetError(f'The JWK Set has more than one key with "kid" "{shown(kid)}"')
+        kids.add(kid)
+    if len({jwk.key_type == "oct" for jwk in jwk_set.keys}) > 1:
+        raise PyJWKSetError("The JWK Set mixes symmetric (oct) and asymmetric keys; a Verifier takes one kind")
+
+
 class KeySet:
     """The keys of a JWK set, a fixed :class:`PyJWKSet` or a :class:`PyJWKClient`'s current one.
 
@@ -45,25 +75,43 @@ class KeySet:
     the issuer did not mean). Unknown kids raise :class:`UnknownKeyError`
     (an :class:`InvalidTokenError`); a client that cannot produce any key set
     raises :class:`PyJWKClientConnectionError`, as it does for PyJWT.
+
+    Every set must pass :func:`check_key_set`: a fixed one here (so a
+    Verifier refuses it at construction, :class:`PyJWKSetError`), a client's
+    each time a new one is taken. A client whose set turns bad after a
+    refresh makes every verification raise :class:`PyJWKSetError` (not an
+    :class:`InvalidTokenError`: the key source is broken, not the token) until
+    the endpoint serves a good set again.
     """
 
-    __slots__ = ("_fixed", "client")
+    __slots__ = ("_fixed", "client", "_passed")
 
     def __init__(self, fixed: Optional[PyJWKSet], client: Optional[PyJWKClient]) -> None:
+        if fixed is not None:
+            check_key_set(fixed)
         self._fixed = fixed
         self.client = client
+        self._passed = fixed  # the last set that passed check_key_set
 
     @property
     def dynamic(self) -> bool:
         """True when the keys can change (a client's set is refreshed)."""
         return self.client is not None
 
-    def keys(self) -> List[PyJWK]:
-        """The keys of the current set (a client may fetch it now)."""
+    def _current(self) -> PyJWKSet:
+        """The set in use now (a client may fetch it), checked by :func:`check_key_set`."""
         if self._fixed is not None:
-            return list(self._fixed.keys)
+            return self._fixed
         assert self.client is not None
-        return list(self.client.get_jwk_set().keys)
+        jwk_set = self.client.get_jwk_set()
+        if jwk_set is not self._passed:
+            check_key_set(jwk_set)
+            self._passed = jwk_set
+        return jwk_set
+
+    def keys(self) -> List[PyJWK]:
+        """The keys of the current set (a client may fetch it)."""
+        return list(self._current().keys)
 
     def select(self, header: Dict[str, Any], alg: str) -> PyJWK:
         """The key for a token with this (validated) ``header`` and allowed ``alg``."""
@@ -72,11 +120,13 @@ class KeySet:
             return self._only_key_for(alg)
         if self.client is not None:
             try:
-                return self.client.get_signing_key(kid)
+                served = self.client.get_signing_key(kid)
             except PyJWKClientConnectionError:
                 raise
             except PyJWKClientError:
                 raise _unknown(kid) from None
+            self._current()  # the set it came from (perhaps just refetched) must pass too
+            return served
         assert self._fixed is not None
         jwk = self._fixed.get(kid)
         if jwk is None:

@@ -30,10 +30,20 @@ from __future__ import annotations
 import copy
 import json
 import time
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ._jwk import DEFAULT_MIN_RSA_KEY_SIZE, JWE_KEY_ALGORITHMS, check_x509_members, jwk_to_key, shown, thumbprint
-from .algorithms import Algorithm, get_default_algorithms, has_crypto, requires_cryptography
+from .algorithms import (
+    Algorithm,
+    ECAlgorithm,
+    HMACAlgorithm,
+    MLDSAAlgorithm,
+    OKPAlgorithm,
+    RSAAlgorithm,
+    get_default_algorithms,
+    has_crypto,
+    requires_cryptography,
+)
 from .exceptions import (
     InvalidAlgorithmError,
     InvalidKeyError,
@@ -62,6 +72,9 @@ _PRIVATE_MEMBERS = {
     "AKP": ("priv",),
     "oct": ("k",),
 }
+#: The ``kty`` each family of signature algorithms takes (RSAPSSAlgorithm is an RSAAlgorithm).
+_SIGNATURE_KTY = ((HMACAlgorithm, "oct"), (RSAAlgorithm, "RSA"), (ECAlgorithm, "EC"), (OKPAlgorithm, "OKP"),
+                  (MLDSAAlgorithm, "AKP"))
 _SIGNATURE_OPERATIONS = ("sign", "verify")
 _KEY_OPERATIONS = frozenset(
     ("sign", "verify", "encrypt", "decrypt", "wrapKey", "unwrapKey", "deriveKey", "deriveBits")
@@ -258,16 +271,23 @@ def _choose_algorithm(jwk: JWKDict, kty: str, requested: Optional[str]) -> str:
 
 
 def _find_algorithm(name: str, kty: str) -> Optional[Algorithm]:
-    """The signature algorithm ``name`` names; None for a JWE key-management algorithm."""
+    """The signature algorithm ``name`` names; None for a JWE key-management algorithm.
+
+    The ``kty`` must be the algorithm's, checked before the key is loaded:
+    :class:`InvalidKeyError` otherwise (e.g. an ``oct`` JWK declaring RS256).
+    """
     algorithm = _ALGORITHMS.get(name)
     if algorithm is not None:
-        return algorithm
-    key_types = JWE_KEY_ALGORITHMS.get(name)
-    if key_types is None:
-        raise PyJWKError(f"Unable to find an algorithm for key: {shown(name)}")
-    if kty not in key_types:
+        key_types: Tuple[str, ...] = tuple(key_type for family, key_type in _SIGNATURE_KTY
+                                           if isinstance(algorithm, family))
+    else:
+        key_types = JWE_KEY_ALGORITHMS.get(name, ())
+        if not key_types:
+            raise PyJWKError(f"Unable to find an algorithm for key: {shown(name)}")
+    # An AKP key's "alg" is its variant: its loader says more precisely which one is unsupported.
+    if key_types and kty not in key_types and kty != "AKP":
         raise InvalidKeyError(f"A {kty} key cannot be used with {name}")
-    return None
+    return algorithm
 
 
 def _json_object(data: Any, error: PyJWTError) -> Dict[str, Any]:
