@@ -230,7 +230,10 @@ def forged(alg: str) -> str:
     """A token claiming ``alg`` with a junk signature: the key is refused before any signature check."""
     header = cyjose.utils.base64url_encode(b'{"alg":"%s"}' % alg.encode()).decode()
     return f"{header}.{b64(b'{}')}.{b64(bytes(64))}"
-WRONG_CURVES = [(alg, other) for alg in EC_ALGS for other in EC_ALGS if keys.EC_CURVES[alg] is not keys.EC_CURVES[other]]
+
+
+WRONG_CURVES = [(alg, other) for alg in EC_ALGS for other in EC_ALGS
+                if keys.EC_CURVES[alg] is not keys.EC_CURVES[other]]
 
 
 @pytest.mark.parametrize("alg, other", WRONG_CURVES)
