@@ -35,6 +35,7 @@ from cyjose.api_jwk import PyJWK, PyJWKSet
 from cyjose.api_jws import PyJWS
 from cyjose.exceptions import (
     DecodeError,
+    LimitExceededError,
     InvalidAlgorithmError,
     InvalidIssuedAtError,
     InvalidKeyError,
@@ -312,6 +313,60 @@ def test_crit_unknown_or_malformed(crit: Any) -> None:
             verify()
 
 
+def test_crit_duplicated_names() -> None:
+    """"crit" listing a name twice -- RFC 7515 section 4.1.11 ("crit" is a list of
+    names; producers must not repeat one): refused even where each name is valid."""
+    once = hs256({"alg": "HS256", "b64": True, "crit": ["b64"]}, {"sub": "admin"})
+    twice = hs256({"alg": "HS256", "b64": True, "crit": ["b64", "b64"]}, {"sub": "admin"})
+    for verify_once, verify_twice in zip(verify_hs256_everywhere(once), verify_hs256_everywhere(twice)):
+        verify_once()
+        with pytest.raises(InvalidTokenError, match="listed more than once"):
+            verify_twice()
+
+
+# ---------------------------------------------------------------- duplicate member names
+
+
+_DUPLICATED_HEADERS = [
+    b'{"alg":"none","alg":"HS256"}',  # a parser keeping the first sees "none"
+    b'{"alg":"HS256","alg":"none"}',
+    b'{"alg":"HS256","kid":"real","kid":"../../etc/passwd"}',
+    b'{"alg":"HS256","x":{"a":1,"a":2}}',  # nested objects too
+]
+
+
+@pytest.mark.parametrize("header", _DUPLICATED_HEADERS)
+def test_duplicate_header_member_names(header: bytes) -> None:
+    """Duplicate JSON member names in the JOSE header -- RFC 7515 section 4 / RFC 7516
+    section 4 (parsers must reject them or keep the last); "Parsing JSON is a
+    Minefield" (parsers disagree on which one wins): cyjose rejects them, in every
+    entry point, even on a correctly MACed token."""
+    token = hs256(header, {"sub": "admin"})
+    for verify in [*verify_hs256_everywhere(token), lambda: cyjose.get_unverified_header(token)]:
+        with pytest.raises(DecodeError, match="duplicate member name"):
+            verify()
+
+
+@pytest.mark.parametrize("header", _DUPLICATED_HEADERS[:2])
+def test_duplicate_jwe_header_member_names(header: bytes) -> None:
+    """Duplicate member names in a JWE protected header (compact and JSON forms), and
+    in a JWS/JWE JSON serialization's unprotected parts -- RFC 7516 section 4."""
+    key = b"k" * 32
+    good = jwe.encrypt(b"hello", key, "dir", "A256GCM")
+    forged = seg(header.replace(b'"HS256"', b'"dir"').replace(b'"none"', b'"dir"')[:-1] + b',"enc":"A256GCM"}')
+    token = ".".join([forged] + good.split(".")[1:])
+    with pytest.raises(DecodeError, match="duplicate member name"):
+        jwe.decrypt(token, key, ["dir"], ["A256GCM"])
+    text = json.dumps(jwe.encrypt_json(b"hello", [jwe.JWERecipient(key, "dir")], "A256GCM"))
+    repeated = text.replace('"iv":', '"unprotected":{"x":1,"x":2},"iv":', 1)
+    with pytest.raises(DecodeError, match="duplicate member name 'x'"):
+        jwe.decrypt_json(repeated, key, ["dir"], ["A256GCM"])
+    signed_json = json.dumps(cyjose.jws.sign_json(b"hi", [cyjose.jws.JWSSigner(SECRET, "HS256")]))
+    repeated = signed_json.replace('"signature":', '"header":{"kid":"a","kid":"b"},"signature":', 1)
+    with pytest.raises(DecodeError, match="duplicate member name 'kid'"):
+        cyjose.jws.verify_json(repeated, SECRET, ["HS256"])
+
+
 # ---------------------------------------------------------------- ECDSA
 
 
@@ -498,14 +553,16 @@ def test_token_over_one_mebibyte() -> None:
     Consumption": a correctly MACed token over 1 MiB is refused before parsing."""
     token = hs256({"alg": "HS256"}, {"sub": "admin", "pad": "x" * (1 << 20)})
     for verify in verify_hs256_everywhere(token):
-        with pytest.raises(DecodeError, match="too large"):
+        with pytest.raises(LimitExceededError, match="max_token_bytes") as caught:
             verify()
+        assert caught.value.limit == "max_token_bytes"
 
 
 @pytest.mark.parametrize("where", ["header", "payload"])
 def test_json_nested_100000_deep(where: str) -> None:
     """Deeply nested JSON (stack exhaustion) -- "Parsing JSON is a Minefield" (Seriot,
-    2016): 100,000 nested arrays raise DecodeError, never RecursionError."""
+    2016): 100,000 nested arrays are refused before any parser runs, with
+    LimitExceededError naming max_json_depth, never RecursionError."""
     deep = b"[" * 100_000 + b"]" * 100_000
     header = b'{"alg":"HS256","x":' + deep + b"}" if where == "header" else {"alg": "HS256"}
     payload = b'{"x":' + deep + b"}" if where == "payload" else {"sub": "admin"}
@@ -513,8 +570,9 @@ def test_json_nested_100000_deep(where: str) -> None:
     if where == "payload":
         entry_points = entry_points[:2]  # PyJWS returns the payload as bytes: it never parses it
     for verify in entry_points:
-        with pytest.raises(DecodeError):
+        with pytest.raises(LimitExceededError, match=f"The {where} JSON exceeds the max_json_depth limit") as caught:
             verify()
+        assert caught.value.limit == "max_json_depth"
 
 
 # ---------------------------------------------------------------- JWE
@@ -544,9 +602,10 @@ def test_jwe_pbes2_count_over_limit() -> None:
     section 4.8.1.2: a p2c over max_pbes2_count is refused before deriving a key."""
     token = jwe.encrypt(b"hello", "pw", alg="PBES2-HS256+A128KW", enc="A128GCM", headers={"p2c": 2000})
     assert jwe.decrypt(token, "pw", algorithms=["PBES2-HS256+A128KW"], encryptions=["A128GCM"]) == b"hello"
-    with pytest.raises(InvalidTokenError, match="p2c") as caught:
+    with pytest.raises(LimitExceededError, match="p2c") as caught:
         jwe.decrypt(token, "pw", algorithms=["PBES2-HS256+A128KW"], encryptions=["A128GCM"],
-                    max_pbes2_count=1000)
+                    limits=cyjose.Limits(max_pbes2_count=1000))
+    assert caught.value.limit == "max_pbes2_count"
     assert not isinstance(caught.value, JWEDecryptionError)
 
 

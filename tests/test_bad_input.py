@@ -31,6 +31,7 @@ from cyjose.exceptions import (
     ImmatureSignatureError,
     InvalidAlgorithmError,
     InvalidSignatureError,
+    LimitExceededError,
     PyJWTError,
 )
 
@@ -119,20 +120,20 @@ def _cases():
     add(Case("dots-5", ".....", DecodeError, "Too many segments"))
     add(Case("dots-only-many", "." * 1000, DecodeError, "Too many segments"))
     # size
-    add(Case("huge-str", "a" * (MAX + 1), DecodeError, f"Token is too large (more than {MAX} bytes)"))
-    add(Case("huge-bytes", b"a" * (MAX + 1), DecodeError, f"Token is too large (more than {MAX} bytes)"))
-    add(Case("huge-payload-segment", GOOD_H + "." + "A" * MAX + "." + GOOD_S, DecodeError,
-             f"Token is too large (more than {MAX} bytes)"))
-    add(Case("huge-dots", "." * (2 * MAX), DecodeError, f"Token is too large (more than {MAX} bytes)"))
-    add(Case("ten-mib", b"A" * (10 * MAX), DecodeError, f"Token is too large (more than {MAX} bytes)"))
-    # deep nesting (100k levels)
+    too_large = f"Token exceeds the max_token_bytes limit ({MAX} bytes)"
+    add(Case("huge-str", "a" * (MAX + 1), LimitExceededError, too_large))
+    add(Case("huge-bytes", b"a" * (MAX + 1), LimitExceededError, too_large))
+    add(Case("huge-payload-segment", GOOD_H + "." + "A" * MAX + "." + GOOD_S, LimitExceededError, too_large))
+    add(Case("huge-dots", "." * (2 * MAX), LimitExceededError, too_large))
+    add(Case("ten-mib", b"A" * (10 * MAX), LimitExceededError, too_large))
+    # deep nesting (100k levels): over max_json_depth (32), refused before parsing
     for kind in ("array", "object", "unclosed"):
         add(Case(f"deep-header-{kind}", b64(b'{"alg":"HS256","x":' + nested(100_000, kind) + b"}") + ".e30.",
-                 DecodeError, prefix="Invalid header string: "))
-        add(Case(f"deep-header-root-{kind}", b64(nested(100_000, kind)) + ".e30.", DecodeError,
-                 prefix="Invalid header string: "))
-        add(Case(f"deep-payload-{kind}", signed(payload=b'{"x":' + nested(100_000, kind) + b"}"), DecodeError,
-                 prefix="Invalid payload string: ", scope=JSON))
+                 LimitExceededError, "The header JSON exceeds the max_json_depth limit (32 levels)"))
+        add(Case(f"deep-header-root-{kind}", b64(nested(100_000, kind)) + ".e30.", LimitExceededError,
+                 "The header JSON exceeds the max_json_depth limit (32 levels)"))
+        add(Case(f"deep-payload-{kind}", signed(payload=b'{"x":' + nested(100_000, kind) + b"}"), LimitExceededError,
+                 "The payload JSON exceeds the max_json_depth limit (32 levels)", scope=JSON))
     # invalid UTF-8
     for name, raw in [("ff", b"\xff"), ("continuation", b"\x80"), ("overlong", b"\xc0\xaf"),
                       ("truncated", b"\xe2\x82"), ("f5", b"\xf5\x80\x80\x80"), ("latin1", "é".encode("latin-1"))]:
@@ -260,8 +261,9 @@ def test_token_one_over_limit_refused():
     token = _token_of_exact_size(MAX + 1)
     for entry in ENTRIES:
         kind, value = outcome(entry, token)
-        assert kind == "raised" and type(value) is DecodeError, (entry, value)
-        assert str(value) == f"Token is too large (more than {MAX} bytes)"
+        assert kind == "raised" and type(value) is LimitExceededError, (entry, value)
+        assert str(value) == f"Token exceeds the max_token_bytes limit ({MAX} bytes)"
+        assert (value.limit, value.maximum) == ("max_token_bytes", MAX)
 
 
 def test_huge_header_segment_accepted():
@@ -278,15 +280,33 @@ def test_huge_payload_segment_accepted():
     assert _VERIFIER.verify(token) == claims
 
 
-def test_moderate_nesting_accepted():
-    # 500 levels is well within the standard library's limit: accepted, like PyJWT
-    payload = b'{"x":' + nested(500, "array") + b"}"
-    value = cyjose.decode(signed(payload=payload), KEY, ALGS)["x"]
+def _depth_of(value):
     depth = 0
     while value:
         value = value[0]
         depth += 1
-    assert depth == 499
+    return depth
+
+
+@pytest.mark.parametrize("entry", ["decode", "Verifier.verify"])
+def test_nesting_up_to_the_depth_limit_accepted(entry):
+    # the outer object is level 1: 31 array levels inside it make 32, the default limit
+    within = signed(payload=b'{"x":' + nested(31, "array") + b"}")
+    over = signed(payload=b'{"x":' + nested(32, "array") + b"}")
+    verify = _VERIFIER.verify if entry == "Verifier.verify" else (lambda token: cyjose.decode(token, KEY, ALGS))
+    assert _depth_of(verify(within)["x"]) == 30
+    with pytest.raises(LimitExceededError) as caught:
+        verify(over)
+    assert (caught.value.limit, caught.value.maximum) == ("max_json_depth", 32)
+
+
+def test_deeper_nesting_accepted_when_the_limit_is_raised():
+    token = signed(payload=b'{"x":' + nested(500, "array") + b"}")
+    limits = cyjose.Limits(max_json_depth=501)
+    assert _depth_of(cyjose.decode(token, KEY, ALGS, limits=limits)["x"]) == 499
+    assert _depth_of(Verifier(KEY, ALGS, limits=limits).verify(token)["x"]) == 499
+    with pytest.raises(LimitExceededError):
+        cyjose.decode(token, KEY, ALGS, limits=cyjose.Limits(max_json_depth=500))
 
 
 HUGE = 10**30

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from cyjose.exceptions import DecodeError
+from cyjose.exceptions import DecodeError, LimitExceededError
 
 MAX = 1 << 20
+TOO_LARGE = f"Token exceeds the max_token_bytes limit ({MAX} bytes)"
 
 
-def _raises(compact, token, message):
+def _raises(compact, token, message, max_bytes=MAX):
     with pytest.raises(DecodeError) as info:
-        compact.split_jws(token)
-    assert type(info.value) is DecodeError
+        compact.split_jws(token, max_bytes)
+    expected = LimitExceededError if "max_token_bytes" in message else DecodeError
+    assert type(info.value) is expected
     assert str(info.value) == message
 
 
@@ -71,12 +73,25 @@ def test_size_limit(compact, kind):
         return token if kind is str else token.encode()
 
     assert compact.split_jws(make(MAX))[3] == b"c"
-    _raises(compact, make(MAX + 1), f"Token is too large (more than {MAX} bytes)")
-    _raises(compact, make(4 * MAX), f"Token is too large (more than {MAX} bytes)")
+    _raises(compact, make(MAX + 1), TOO_LARGE)
+    _raises(compact, make(4 * MAX), TOO_LARGE)
+
+
+@pytest.mark.parametrize("kind", [str, bytes])
+@pytest.mark.parametrize("max_bytes", [5, 100, 4 * MAX])
+def test_size_limit_is_the_callers(compact, kind, max_bytes):
+    token = "a.b." + "c" * (max_bytes - 4)
+    data = token if kind is str else token.encode()
+    assert compact.split_jws(data, max_bytes)[3] == b"c" * (max_bytes - 4)
+    _raises(compact, data + (b"c" if kind is bytes else "c"), f"Token exceeds the max_token_bytes limit ({max_bytes} bytes)",
+            max_bytes)
+    with pytest.raises(LimitExceededError) as info:
+        compact.split_jwe(data.replace("b", "b..") if kind is str else data.replace(b"b", b"b..") + b"ccc", max_bytes)
+    assert (info.value.limit, info.value.maximum) == ("max_token_bytes", max_bytes)
 
 
 def test_size_checked_before_segments(compact):
-    _raises(compact, b"a" * (MAX + 1), f"Token is too large (more than {MAX} bytes)")
+    _raises(compact, b"a" * (MAX + 1), TOO_LARGE)
 
 
 def test_non_ascii_checked_before_size(compact):
@@ -127,7 +142,7 @@ def test_split_jwe_five_segments(compact, token, expected):
         ("", "Not enough segments"),
         ("a.b.c.d.e.f", "Too many segments"),
         ("é.b.c.d.e", "Invalid token: non-ASCII characters"),
-        (b"." * 4 + b"a" * MAX, f"Token is too large (more than {MAX} bytes)"),
+        (b"." * 4 + b"a" * MAX, TOO_LARGE),
         (bytearray(b"a.b.c.d.e"), "Invalid token type. Token must be a <class 'bytes'>"),
         (None, "Invalid token type. Token must be a <class 'bytes'>"),
     ],
@@ -135,7 +150,8 @@ def test_split_jwe_five_segments(compact, token, expected):
 def test_split_jwe_refuses(compact, token, message):
     with pytest.raises(DecodeError) as info:
         compact.split_jwe(token)
-    assert type(info.value) is DecodeError and str(info.value) == message
+    expected = LimitExceededError if message == TOO_LARGE else DecodeError
+    assert type(info.value) is expected and str(info.value) == message
 
 
 def test_split_jwe_largest_token(compact):

@@ -178,8 +178,8 @@ def test_token_size() -> None:
     claims = {"sub": "1", "blob": "x" * (1 << 20)}
     token = pyjwt.encode(claims, SECRET, algorithm="HS256")
     assert pyjwt.decode(token, SECRET, algorithms=["HS256"]) == claims
-    too_large = "Token is too large (more than 1048576 bytes)"
-    with pytest.raises(cyjose.DecodeError, match=exact(too_large)):
+    too_large = "Token exceeds the max_token_bytes limit (1048576 bytes)"
+    with pytest.raises(cyjose.LimitExceededError, match=exact(too_large)):
         cyjose.decode(token, SECRET, algorithms=["HS256"])
     # Refused before any decoding: a garbage token over the limit is not even split.
     garbage = "!" * ((1 << 20) + 1)
@@ -187,6 +187,41 @@ def test_token_size() -> None:
         pyjwt.decode(garbage, SECRET, algorithms=["HS256"])
     with pytest.raises(cyjose.DecodeError, match=exact(too_large)):
         cyjose.decode(garbage, SECRET, algorithms=["HS256"])
+    # The limit is the caller's to raise.
+    limits = cyjose.Limits(max_token_bytes=2 << 20)
+    assert cyjose.decode(token, SECRET, algorithms=["HS256"], limits=limits) == claims
+
+
+def test_json_nesting() -> None:
+    """JSON nesting"""
+    inner: Any = 1
+    for _ in range(32):
+        inner = [inner]
+    deep = {"sub": "1", "x": inner}  # the outer object and 32 arrays: 33 levels
+    token = pyjwt.encode(deep, SECRET, algorithm="HS256")
+    assert pyjwt.decode(token, SECRET, algorithms=["HS256"]) == deep
+    with pytest.raises(cyjose.LimitExceededError, match=exact(
+            "The payload JSON exceeds the max_json_depth limit (32 levels)")) as caught:
+        cyjose.decode(token, SECRET, algorithms=["HS256"])
+    assert (caught.value.limit, caught.value.maximum) == ("max_json_depth", 32)
+    assert isinstance(caught.value, cyjose.DecodeError)  # caught by code written for PyJWT
+    assert cyjose.decode(token, SECRET, algorithms=["HS256"], limits=cyjose.Limits(max_json_depth=33)) == deep
+
+
+@pytest.mark.parametrize("header", [b'{"alg":"none","alg":"HS256"}', b'{"alg":"HS256","kid":"a","kid":"b"}',
+                                    b'{"alg":"HS256","jwk":{"kty":"oct","kty":"RSA"}}'])
+def test_duplicate_names_in_a_header(header: bytes) -> None:
+    """duplicate names in a header"""
+    token = hs256_json(header, b'{"sub":"1"}')
+    assert pyjwt.decode(token, SECRET, algorithms=["HS256"]) == {"sub": "1"}
+    with pytest.raises(cyjose.DecodeError, match="^Invalid header string: duplicate member name '(alg|kid|kty)'$"):
+        cyjose.decode(token, SECRET, algorithms=["HS256"])
+    with pytest.raises(cyjose.DecodeError, match="duplicate member name"):
+        cyjose.get_unverified_header(token)
+    # a claim set keeps PyJWT's rule, which RFC 7519 section 4 allows: the last one wins
+    claims_token = hs256_json(b'{"alg":"HS256"}', b'{"sub":"1","sub":"2"}')
+    assert cyjose.decode(claims_token, SECRET, algorithms=["HS256"]) == pyjwt.decode(
+        claims_token, SECRET, algorithms=["HS256"]) == {"sub": "2"}
 
 
 INT_MESSAGES = {
@@ -852,7 +887,8 @@ def test_help_info() -> None:
 
 def test_new_names() -> None:
     """new names"""
-    for name in ("Verifier", "Signer", "AsyncPyJWKClient", "UnknownKeyError", "RevokedTokenError", "NATIVE"):
+    for name in ("Verifier", "Signer", "AsyncPyJWKClient", "UnknownKeyError", "RevokedTokenError", "NATIVE",
+                 "Limits", "LimitExceededError"):
         assert name in cyjose.__all__ and not hasattr(pyjwt, name)
     assert cyjose.UnknownKeyError is cyjose.exceptions.UnknownKeyError
     assert "UnknownKeyError" in cyjose.exceptions.__all__ and not hasattr(pyjwt.exceptions, "UnknownKeyError")

@@ -22,12 +22,12 @@ import pytest
 import cyjose
 from cyjose import jwe
 from cyjose._jwe_content import CONTENT_ENCRYPTIONS
-from cyjose._jwe_keys import KEY_MANAGEMENTS, Limits, unwrap_cek
+from cyjose._jwe_keys import KEY_MANAGEMENTS, unwrap_cek
+from cyjose.limits import DEFAULT_LIMITS
 from cyjose.exceptions import JWEDecryptionError
 
 VECTORS = Path(__file__).resolve().parents[2] / "shared" / "vectors"
 COOKBOOK = VECTORS / "rfc7520"
-LIMITS = Limits(max_pbes2_count=jwe.DEFAULT_MAX_PBES2_COUNT)
 
 COMPACT_EXAMPLES = [
     "jwe/5_1.key_encryption_using_rsa_v15_and_aes-hmac-sha2.json",
@@ -84,7 +84,7 @@ def recovered_cek(key: Any, header: Dict[str, Any], encrypted_key: bytes) -> byt
     raw = key.key if isinstance(key, cyjose.PyJWK) else key
     if isinstance(raw, str):
         raw = raw.encode("utf-8")
-    return unwrap_cek(management, management.decryption_key(raw, content), encrypted_key, header, content, LIMITS)
+    return unwrap_cek(management, management.decryption_key(raw, content), encrypted_key, header, content, DEFAULT_LIMITS)
 
 
 @pytest.mark.parametrize("relative", COMPACT_EXAMPLES)

@@ -69,7 +69,13 @@ _RSA_MINIMUM = ("keyword-only min_rsa_key_size=2048: RSA JWKs under 2048 bits ar
 #: signatures are listed in the README ("Differences from PyJWT 2.15") and tested
 #: where they apply; ``cyjose.help.info()`` naming its own section "cyjose" instead of
 #: "pyjwt" is tested in test_pyjwt_usage.py.
+_LIMITS = ("keyword-only limits=cyjose.Limits(): the token size and JSON nesting bounds "
+           "(PyJWT has none); limits.py")
 INTENTIONAL: Dict[str, str] = {
+    **{f"{module}:{name}": _LIMITS for module in ("jwt", "jwt.api_jwt", "jwt.api_jws")
+       for name in ("decode", "decode_complete")},
+    **{f"jwt.{module}:{cls}.{name}": _LIMITS for module, cls in (("api_jwt", "PyJWT"), ("api_jws", "PyJWS"))
+       for name in ("decode", "decode_complete")},
     "jwt.api_jwk:PyJWK.__init__": _RSA_MINIMUM,
     "jwt.api_jwk:PyJWK.from_dict": _RSA_MINIMUM,
     "jwt.api_jwk:PyJWK.from_json": _RSA_MINIMUM,

@@ -40,11 +40,13 @@ from .exceptions import (
     PyJWKError,
     PyJWKSetError,
     PyJWTError,
+    LimitExceededError,
     RevokedTokenError,
     UnknownKeyError,
 )
 from .jwks_client import AsyncPyJWKClient, PyJWKClient
 from .signer import Signer
+from .limits import Limits
 from .verifier import Verifier
 from .warnings import InsecureKeyLengthWarning
 
@@ -64,6 +66,7 @@ __all__ = [
     "PyJWT",
     "Signer",
     "Verifier",
+    "Limits",
     "decode",
     "decode_complete",
     "encode",
@@ -91,5 +94,6 @@ __all__ = [
     "PyJWKSetError",
     "PyJWTError",
     "RevokedTokenError",
+    "LimitExceededError",
     "UnknownKeyError",
 ]

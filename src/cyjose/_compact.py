@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ._compact_py import MAX_TOKEN_BYTES, split_jwe, split_jws
+    from ._compact_py import MAX_TOKEN_BYTES, split_jwe, split_jws, too_large
 else:
     from ._native import load_twin
 
@@ -11,5 +11,6 @@ else:
     split_jws = _twin.split_jws
     split_jwe = _twin.split_jwe
     MAX_TOKEN_BYTES = _twin.MAX_TOKEN_BYTES
+    too_large = _twin.too_large
 
-__all__ = ["split_jws", "split_jwe", "MAX_TOKEN_BYTES"]
+__all__ = ["split_jws", "split_jwe", "MAX_TOKEN_BYTES", "too_large"]

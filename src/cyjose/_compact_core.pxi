@@ -20,8 +20,6 @@ cdef extern from *:
     """
     int cyjose_ascii_view(object s, const char **data, Py_ssize_t *size) except -1
 
-cdef Py_ssize_t _MAX_TOKEN = 1 << 20  # cyjose._compact_py.MAX_TOKEN_BYTES
-
 # What _split_view found, as codes; the reference's error for each is in _compact_c.
 cdef enum:
     SPLIT_OK = 0
@@ -32,7 +30,7 @@ cdef enum:
     SPLIT_TOO_MANY = 5
 
 
-cdef int _token_view(object token, const char **data, Py_ssize_t *size) except -1:
+cdef int _token_view(object token, const char **data, Py_ssize_t *size, Py_ssize_t max_bytes) except -1:
     """The bytes of an exact str/bytes token within the size bound, without copying; a SPLIT_* code."""
     cdef const char *d
     cdef Py_ssize_t n
@@ -44,7 +42,7 @@ cdef int _token_view(object token, const char **data, Py_ssize_t *size) except -
         n = len(<bytes>token)
     else:
         return SPLIT_OTHER_TYPE
-    if n > _MAX_TOKEN:
+    if n > max_bytes:
         return SPLIT_TOO_LARGE
     data[0] = d
     size[0] = n
@@ -52,11 +50,11 @@ cdef int _token_view(object token, const char **data, Py_ssize_t *size) except -
 
 
 cdef int _split_view(object token, const char **data, Py_ssize_t *size,
-                     const char **first, const char **last) except -1:
+                     const char **first, const char **last, Py_ssize_t max_bytes) except -1:
     """Locate the two dots of an exact str/bytes JWS without copying; a SPLIT_* code."""
     cdef const char *d
     cdef Py_ssize_t n
-    cdef int found = _token_view(token, &d, &n)
+    cdef int found = _token_view(token, &d, &n, max_bytes)
     if found != SPLIT_OK:
         return found
     first[0] = <const char *>memchr(d, b'.', <size_t>n)
@@ -73,12 +71,12 @@ cdef int _split_view(object token, const char **data, Py_ssize_t *size,
 
 
 cdef int _split_dots(object token, const char **data, Py_ssize_t *size,
-                     const char **dots, int count) except -1:
+                     const char **dots, int count, Py_ssize_t max_bytes) except -1:
     """Locate exactly ``count`` dots of an exact str/bytes token without copying; a SPLIT_* code."""
     cdef const char *d
     cdef const char *at
     cdef Py_ssize_t n
-    cdef int i, found = _token_view(token, &d, &n)
+    cdef int i, found = _token_view(token, &d, &n, max_bytes)
     if found != SPLIT_OK:
         return found
     at = d

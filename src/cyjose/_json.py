@@ -3,12 +3,15 @@
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ._json_py import dumps_compact, loads_object
+    from ._json_py import MAX_DEPTH, check_depth, dumps_compact, loads_object, loads_unique
 else:
     from ._native import load_twin
 
     _twin = load_twin("_json")
     loads_object = _twin.loads_object
+    loads_unique = _twin.loads_unique
+    check_depth = _twin.check_depth
     dumps_compact = _twin.dumps_compact
+    MAX_DEPTH = _twin.MAX_DEPTH
 
-__all__ = ["loads_object", "dumps_compact"]
+__all__ = ["loads_object", "loads_unique", "check_depth", "dumps_compact", "MAX_DEPTH"]

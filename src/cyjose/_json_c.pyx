@@ -8,16 +8,28 @@ reference, which decides the result and names the error.
 
 from . import _json_py as _reference
 
-__all__ = ["loads_object", "dumps_compact"]
+__all__ = ["loads_object", "loads_unique", "check_depth", "dumps_compact", "MAX_DEPTH"]
 
 include "_json_core.pxi"
 
 dumps_compact = _reference.dumps_compact
+check_depth = _reference.check_depth
+MAX_DEPTH = _reference.MAX_DEPTH
 
 
-def loads_object(data, what):
+def loads_object(data, what, max_depth=MAX_DEPTH):
     """See :func:`cyjose._json_py.loads_object`."""
     if type(data) is bytes and type(what) is str:
-        return _load_object(<bytes>data, <str>what)
-    return _reference.loads_object(data, what)
+        return _load_object(<bytes>data, <str>what, max_depth)
+    return _reference.loads_object(data, what, max_depth)
+
+
+def loads_unique(data, what, max_depth=MAX_DEPTH):
+    """See :func:`cyjose._json_py.loads_unique`: a flat object here, anything else there."""
+    cdef dict flat
+    if type(data) is bytes:
+        flat = _flat_object(<const unsigned char *>PyBytes_AS_STRING(data), len(<bytes>data))
+        if flat is not None:  # the flat parser refuses repeated names
+            return flat
+    return _reference.loads_unique(data, what, max_depth)
 

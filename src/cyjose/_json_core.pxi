@@ -1,14 +1,16 @@
 # JSON objects in C, shared by the _json_c and _token_c twins through `include`.
-# _load_object(data, what) is cyjose._json_py.loads_object for bytes: it tries,
-# in order, the flat parser below, orjson called directly, and the reference.
+# _load_object(data, what, max_depth) is cyjose._json_py.loads_object for bytes:
+# it tries, in order, the flat parser below, orjson called directly (after the
+# reference's depth check), and the reference.
 #
 # The flat parser handles the usual shape of a JWT payload: one flat JSON object whose keys are plain
 # printable-ASCII strings and whose values are such strings, integers of at
 # most 18 digits, true, false or null. Anything else -- escapes, non-ASCII
 # text, nesting, fractions, exponents, longer integers, invalid JSON -- makes
 # it give up (return None) and the caller runs the general parser, so every
-# result is exactly what cyjose._json_py returns for the same bytes
-# (duplicate names: the last value wins, at the first name's position).
+# result is exactly what cyjose._json_py returns for the same bytes. An object
+# with a duplicate name is left to the general parser too, so the flat parser
+# also serves loads_unique, which must refuse it.
 #
 # Claim names and common values (iss, aud, ...) repeat from token to token, so
 # a small direct-mapped cache hands out the same str objects again (their
@@ -136,6 +138,7 @@ cdef dict _flat_object(const unsigned char *s, Py_ssize_t n):
     """The dict of the flat JSON object ``s[:n]``, or None to leave it to the general parser."""
     cdef Py_ssize_t i = _flat_skip_space(s, 0, n), end
     cdef unsigned int slot
+    cdef Py_ssize_t members = 0
     cdef dict result
     if i >= n or s[i] != b'{':
         return None
@@ -161,11 +164,12 @@ cdef dict _flat_object(const unsigned char *s, Py_ssize_t n):
         if value is None:
             return None
         PyDict_SetItem(result, name, None if value is _FLAT_NULL else value)
+        members += 1
         i = _flat_skip_space(s, i, n)
         if i < n and s[i] == b',':
             i = _flat_skip_space(s, i + 1, n)
             continue
-        if i < n and s[i] == b'}':
+        if i < n and s[i] == b'}' and len(result) == members:
             return result if _flat_skip_space(s, i + 1, n) == n else None
         return None
 
@@ -174,6 +178,7 @@ cdef dict _flat_object(const unsigned char *s, Py_ssize_t n):
 cdef object _orjson_loads = orjson.loads
 cdef object _JSONDecodeError = orjson.JSONDecodeError
 cdef object _reference_parse_object = _json_py.parse_object
+cdef object _reference_check_depth = _json_py.check_depth
 
 
 cdef bint _may_hold_long_number(const unsigned char *s, Py_ssize_t n) noexcept:
@@ -198,26 +203,27 @@ cdef bint _may_hold_long_number(const unsigned char *s, Py_ssize_t n) noexcept:
     return False
 
 
-cdef dict _load_object(bytes data, str what):
-    """cyjose._json_py.loads_object(data, what): the same dict or the same DecodeError."""
+cdef dict _load_object(bytes data, str what, object max_depth):
+    """cyjose._json_py.loads_object(data, what, max_depth): the same dict or the same DecodeError."""
     cdef const unsigned char *s = <const unsigned char *>PyBytes_AS_STRING(data)
     cdef dict flat = _flat_object(s, len(data))
-    if flat is not None:
+    if flat is not None:  # depth 1: within every limit
         return flat
-    return _load_general(data, what)
+    return _load_general(data, what, max_depth)
 
 
-cdef dict _load_object_view(const unsigned char *s, Py_ssize_t n, str what):
+cdef dict _load_object_view(const unsigned char *s, Py_ssize_t n, str what, object max_depth):
     """:func:`_load_object` of ``s[:n]``, which needs no bytes object for a flat object."""
     cdef dict flat = _flat_object(s, n)
     if flat is not None:
         return flat
-    return _load_general(PyBytes_FromStringAndSize(<const char *>s, n), what)
+    return _load_general(PyBytes_FromStringAndSize(<const char *>s, n), what, max_depth)
 
 
-cdef dict _load_general(bytes data, str what):
+cdef dict _load_general(bytes data, str what, object max_depth):
     """Any object: orjson called directly, or the reference when orjson would differ or fail."""
     cdef bint long_number = _may_hold_long_number(<const unsigned char *>PyBytes_AS_STRING(data), len(data))
+    _reference_check_depth(data, what, max_depth)
     value = None
     if not long_number:
         try:
@@ -225,5 +231,5 @@ cdef dict _load_general(bytes data, str what):
         except _JSONDecodeError:
             pass
     if type(value) is not dict:  # anything unusual: the reference decides, and names the error
-        value = _reference_parse_object(data, what, long_number)
+        value = _reference_parse_object(data, what, long_number, max_depth)
     return <dict>value

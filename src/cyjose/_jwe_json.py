@@ -14,8 +14,10 @@ Header rules, on both sides:
 * ``zip`` and ``crit`` only in the protected header (``crit`` is refused
   anyway: cyjose understands no JWE extension); ``enc`` in a shared header,
   never per recipient (the content is shared, so is its algorithm);
-* at most :data:`MAX_RECIPIENTS` recipients; JSON text at most 1 MiB and each
-  base64url member at most 1 MiB.
+* at most ``limits.max_recipients`` recipients (16; :class:`cyjose.limits.Limits`),
+  JSON text and each base64url member at most ``limits.max_token_bytes``
+  (1 MiB), JSON nesting at most ``limits.max_json_depth``, and no member name
+  repeated in any object.
 
 :func:`encrypt_json` puts ``enc`` and ``zip`` in the protected header, and
 ``alg`` with the members the key management computes (``epk``, ``iv``,
@@ -31,13 +33,12 @@ from dataclasses import dataclass, field
 from typing import Any, Collection, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 from ._b64url import b64url_decode, b64url_encode
-from ._compact import MAX_TOKEN_BYTES
-from ._json import dumps_compact, loads_object
+from ._json import dumps_compact, loads_unique
 from ._jwe_content import CONTENT_ENCRYPTIONS, ContentEncryption, decryption_failed
-from ._jwe_keys import KEY_MANAGEMENTS, KeyManagement, Limits, unwrap_cek
+from ._jwe_keys import KEY_MANAGEMENTS, KeyManagement, unwrap_cek
 from ._jwk import shown
 from ._jws import validate_header
-from ._serialized import load_serialized
+from ._serialized import ascii_member, load_serialized
 from .api_jwk import PyJWK, PyJWKSet
 from .exceptions import (
     DecodeError,
@@ -52,24 +53,22 @@ from .jwe import (
     _COMPUTED_MEMBERS,
     _NO_EXTENSIONS,
     CONTENT_ALGORITHMS,
-    DEFAULT_MAX_DECOMPRESSED_SIZE,
-    DEFAULT_MAX_PBES2_COUNT,
     KEY_ALGORITHMS,
     ZIP_ALGORITHMS,
     _algorithms,
     _allowed,
     _deflate,
     _header_name,
-    _inflate,
     _key_for,
     _plaintext_bytes,
-    _positive,
+    inflate,
 )
+from .limits import DEFAULT_LIMITS, Limits, checked_limits, exceeded
 
 __all__ = ["JWERecipient", "encrypt_json", "decrypt_json", "MAX_RECIPIENTS"]
 
-#: The most recipients one JWE JSON object may carry, and the most (recipient, key) pairs tried.
-MAX_RECIPIENTS = 16
+#: The most recipients :func:`encrypt_json` writes (what :func:`decrypt_json` reads by default).
+MAX_RECIPIENTS = DEFAULT_LIMITS.max_recipients
 
 _PROTECTED_ONLY = ("zip", "crit")
 
@@ -265,8 +264,7 @@ def decrypt_json(
     *,
     zips: Collection[str] = (),
     allow_rsa1_5: bool = False,
-    max_pbes2_count: int = DEFAULT_MAX_PBES2_COUNT,
-    max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Dict[str, Any]:
     """Decrypt a JWE in the general or flattened JSON serialization.
 
@@ -294,7 +292,9 @@ def decrypt_json(
     :class:`InvalidTokenError` for header rule violations,
     :class:`InvalidAlgorithmError` for a disallowed ``enc``/``zip`` or when no
     recipient's ``alg`` is allowed, :class:`UnknownKeyError` when the JWK set
-    has no key for any recipient (or too many pairs to try),
+    has no key for any recipient, :class:`LimitExceededError` when there are
+    more recipients, or (recipient, key) pairs to try, than
+    ``limits.max_recipients``,
     :class:`InvalidKeyError` when ``key`` suits no recipient, and
     :class:`JWEDecryptionError` as above.
     """
@@ -303,17 +303,15 @@ def decrypt_json(
     allowed_zips = _allowed(zips, ZIP_ALGORITHMS, "zips")
     if "RSA1_5" in allowed_algs and not allow_rsa1_5:
         raise InvalidAlgorithmError("RSA1_5 is accepted only with allow_rsa1_5=True")
-    limits = Limits(_positive(max_pbes2_count, "max_pbes2_count"))
-    max_size = _positive(max_decompressed_size, "max_decompressed_size")
-
-    message = _parse(_load(data))
+    limits = checked_limits(limits)
+    message = _parse(load_serialized(data, "JWE", limits), limits)
     shared = {**message.protected, **message.unprotected}
     content = CONTENT_ENCRYPTIONS[_header_name(shared, "enc", allowed_encs)]
     compressed = "zip" in shared
     if compressed:
         _header_name(shared, "zip", allowed_zips)
     aad_input = _aad_input(message.protected_segment, message.aad_segment)
-    for index, management, unwrap_key in _attempts(message, key, content, allowed_algs):
+    for index, management, unwrap_key in _attempts(message, key, content, allowed_algs, limits.max_recipients):
         header, encrypted_key = message.recipients[index]
         cek = unwrap_cek(management, unwrap_key, encrypted_key, header, content, limits)
         try:
@@ -321,32 +319,30 @@ def decrypt_json(
         except JWEDecryptionError:
             continue
         if compressed:
-            plaintext = _inflate(plaintext, max_size)
+            plaintext = inflate(plaintext, limits.max_decompressed_bytes)
         return {"plaintext": plaintext, "header": header, "protected": message.protected,
                 "unprotected": message.unprotected, "aad": message.aad, "recipient": index}
     raise decryption_failed()
 
 
-def _load(data: Any) -> Dict[str, Any]:
-    return load_serialized(data, "JWE")
-
-
-def _parse(obj: Dict[str, Any]) -> _Message:
+def _parse(obj: Dict[str, Any], limits: Limits) -> _Message:
     """Decode every member and apply the header rules to every recipient."""
-    protected_segment = _segment(obj, "protected") if "protected" in obj else b""
-    protected = loads_object(b64url_decode(protected_segment, "header"), "header") if protected_segment else {}
+    max_bytes = limits.max_token_bytes
+    protected_segment = _segment(obj, "protected", max_bytes) if "protected" in obj else b""
+    protected = loads_unique(b64url_decode(protected_segment, "header"), "header", limits.max_json_depth) \
+        if protected_segment else {}
     unprotected = obj.get("unprotected", {})
     _check_disjoint(protected, unprotected)
     _check_placement(unprotected, "the shared unprotected header", enc_allowed=True)
     shared = {**protected, **unprotected}
-    recipients = [_parse_recipient(entry, shared) for entry in _recipient_entries(obj)]
-    aad_segment = _segment(obj, "aad") if "aad" in obj else None
+    recipients = [_parse_recipient(entry, shared, max_bytes) for entry in _recipient_entries(obj, limits)]
+    aad_segment = _segment(obj, "aad", max_bytes) if "aad" in obj else None
     aad = b64url_decode(aad_segment, "aad") if aad_segment is not None else None
-    iv, ciphertext, tag = (_required(obj, name) for name in ("iv", "ciphertext", "tag"))
+    iv, ciphertext, tag = (_required(obj, name, max_bytes) for name in ("iv", "ciphertext", "tag"))
     return _Message(protected_segment, protected, unprotected, recipients, aad, aad_segment, iv, ciphertext, tag)
 
 
-def _recipient_entries(obj: Dict[str, Any]) -> List[Any]:
+def _recipient_entries(obj: Dict[str, Any], limits: Limits) -> List[Any]:
     """The recipient objects: the ``recipients`` list (general) or the object itself (flattened)."""
     if "recipients" not in obj:
         return [obj]
@@ -355,12 +351,12 @@ def _recipient_entries(obj: Dict[str, Any]) -> List[Any]:
     entries = obj["recipients"]
     if not isinstance(entries, list) or not entries:
         raise DecodeError("Invalid JWE: 'recipients' must be a non-empty array")
-    if len(entries) > MAX_RECIPIENTS:
-        raise DecodeError(f"Invalid JWE: more than {MAX_RECIPIENTS} recipients")
+    if len(entries) > limits.max_recipients:
+        raise exceeded(f"The number of recipients ({len(entries)})", "max_recipients", limits.max_recipients)
     return entries
 
 
-def _parse_recipient(entry: Any, shared: Dict[str, Any]) -> Tuple[Dict[str, Any], bytes]:
+def _parse_recipient(entry: Any, shared: Dict[str, Any], max_bytes: int) -> Tuple[Dict[str, Any], bytes]:
     """``(joint header, encrypted key)`` of one recipient object."""
     if not isinstance(entry, dict):
         raise DecodeError("Invalid JWE: each recipient must be a JSON object")
@@ -369,8 +365,8 @@ def _parse_recipient(entry: Any, shared: Dict[str, Any]) -> Tuple[Dict[str, Any]
     _check_placement(own, "a recipient's header", enc_allowed=False)
     header = {**shared, **own}
     validate_header(header, _NO_EXTENSIONS)
-    encrypted_key = b64url_decode(_segment(entry, "encrypted_key"), "encrypted_key") if "encrypted_key" in entry \
-        else b""
+    encrypted_key = b64url_decode(_segment(entry, "encrypted_key", max_bytes), "encrypted_key") \
+        if "encrypted_key" in entry else b""
     return header, encrypted_key
 
 
@@ -382,29 +378,21 @@ def _check_placement(unprotected: Dict[str, Any], where: str, enc_allowed: bool)
             raise InvalidTokenError(f'The "{name}" header member must be in {place}, not in {where}')
 
 
-def _segment(obj: Dict[str, Any], name: str) -> bytes:
-    """A base64url member as bytes: an ASCII string of at most 1 MiB."""
-    value = obj[name]
-    if not isinstance(value, str):
-        raise DecodeError(f"Invalid JWE: '{name}' must be a string")
-    if len(value) > MAX_TOKEN_BYTES:
-        raise DecodeError(f"Invalid JWE: '{name}' is too large")
-    if not value.isascii():  # base64url is ASCII: the same error as any other stray character
-        raise DecodeError(f"Invalid {name} padding")
-    return value.encode("ascii")
+def _segment(obj: Dict[str, Any], name: str, max_bytes: int) -> bytes:
+    return ascii_member(obj, name, "JWE", max_bytes)
 
 
-def _required(obj: Dict[str, Any], name: str) -> bytes:
+def _required(obj: Dict[str, Any], name: str, max_bytes: int) -> bytes:
     if name not in obj:
         raise DecodeError(f"Invalid JWE: no '{name}' member")
-    return b64url_decode(_segment(obj, name), name)
+    return b64url_decode(_segment(obj, name, max_bytes), name)
 
 
 # --------------------------------------------------------------------------- choosing keys
 
 
 def _attempts(message: _Message, key: Any, content: ContentEncryption,
-              allowed_algs: FrozenSet[str]) -> List[Tuple[int, KeyManagement, Any]]:
+              allowed_algs: FrozenSet[str], max_attempts: int) -> List[Tuple[int, KeyManagement, Any]]:
     """``(recipient index, key management, prepared key)`` to try, in order (see :func:`decrypt_json`).
 
     Raises the reason nothing can be tried when the list would be empty.
@@ -429,8 +417,9 @@ def _attempts(message: _Message, key: Any, content: ContentEncryption,
         if not alg_allowed:
             raise InvalidAlgorithmError("The specified alg value is not allowed")
         raise key_error or UnknownKeyError("No key matches the kid of any recipient")
-    if len(attempts) > MAX_RECIPIENTS:
-        raise UnknownKeyError(f"More than {MAX_RECIPIENTS} (recipient, key) pairs to try: give the keys a kid")
+    if len(attempts) > max_attempts:  # each try may cost an RSA decryption or a PBES2 derivation
+        raise exceeded(f"The number of (recipient, key) pairs to try ({len(attempts)}; give the keys a kid)",
+                       "max_recipients", max_attempts)
     return attempts
 
 

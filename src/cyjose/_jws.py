@@ -13,7 +13,7 @@ from typing import Any, Callable, Collection, Dict, Optional, Tuple
 from ._b64url import b64url_decode
 from ._callsite import warn_at_caller
 from ._compact import split_jws
-from ._json import loads_object
+from ._json import loads_unique
 from .algorithms import Algorithm, BoundKey
 from .api_jwk import PyJWK
 from .exceptions import (
@@ -23,6 +23,7 @@ from .exceptions import (
     InvalidSignatureError,
     InvalidTokenError,
 )
+from .limits import DEFAULT_LIMITS, Limits
 from .warnings import InsecureKeyLengthWarning
 
 __all__ = [
@@ -42,14 +43,16 @@ SUPPORTED_CRIT = frozenset({"b64"})
 KeyResolver = Callable[[Dict[str, Any]], Optional[BoundKey]]
 
 
-def load_jws(token: Any) -> Tuple[bytes, Dict[str, Any], bytes, bytes]:
+def load_jws(token: Any, limits: Limits = DEFAULT_LIMITS) -> Tuple[bytes, Dict[str, Any], bytes, bytes]:
     """Split and decode ``token``: ``(signing_input, header, payload, signature)``.
 
-    With ``"b64": false`` in the header the payload segment must be empty and
-    is not decoded (the caller supplies the detached payload).
+    The token must be within ``limits.max_token_bytes`` and its header within
+    ``limits.max_json_depth``, with no member name given twice. With
+    ``"b64": false`` in the header the payload segment must be empty and is
+    not decoded (the caller supplies the detached payload).
     """
-    signing_input, header_segment, payload_segment, signature_segment = split_jws(token)
-    header = loads_object(b64url_decode(header_segment, "header"), "header")
+    signing_input, header_segment, payload_segment, signature_segment = split_jws(token, limits.max_token_bytes)
+    header = loads_unique(b64url_decode(header_segment, "header"), "header", limits.max_json_depth)
     if header.get("b64", True) is False:
         if payload_segment:
             raise DecodeError("Payload segment must be empty when 'b64' is false.")
@@ -68,9 +71,11 @@ def validate_header(header: Dict[str, Any], supported_crit: Collection[str] = SU
     crit = header["crit"]
     if not isinstance(crit, list) or not crit:
         raise InvalidTokenError("Invalid 'crit' header: must be a non-empty list")
+    if not all(isinstance(extension, str) for extension in crit):
+        raise InvalidTokenError("Invalid 'crit' header: values must be strings")
+    if len(set(crit)) != len(crit):  # RFC 7515 §4.1.11: a list of names, each once
+        raise InvalidTokenError("Invalid 'crit' header: a name is listed more than once")
     for extension in crit:
-        if not isinstance(extension, str):
-            raise InvalidTokenError("Invalid 'crit' header: values must be strings")
         if extension not in supported_crit:
             raise InvalidTokenError(f"Unsupported critical extension: {extension}")
         if extension not in header:
@@ -102,7 +107,8 @@ def _apply_detached(
 
 
 def decode_jws(
-    token: Any, resolve_key: KeyResolver, detached_payload: Optional[bytes] = None
+    token: Any, resolve_key: KeyResolver, detached_payload: Optional[bytes] = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Dict[str, Any]:
     """Decode ``token`` and check its signature with the key ``resolve_key(header)`` gives.
 
@@ -110,7 +116,7 @@ def decode_jws(
     turned off) and raises for a disallowed algorithm or unusable key.
     Returns ``{"payload": bytes, "header": dict, "signature": bytes}``.
     """
-    signing_input, header, payload, signature = load_jws(token)
+    signing_input, header, payload, signature = load_jws(token, limits)
     validate_header(header)
     payload, signing_input = _apply_detached(header, payload, signing_input, detached_payload)
     bound = resolve_key(header)

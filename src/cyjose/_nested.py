@@ -22,7 +22,8 @@ from typing import Any, Collection, Container, Dict, Iterable, Optional, Sequenc
 
 from .api_jwt import decode_complete, encode
 from .exceptions import InvalidTokenError
-from .jwe import DEFAULT_MAX_DECOMPRESSED_SIZE, DEFAULT_MAX_PBES2_COUNT, decrypt_complete, encrypt
+from .jwe import decrypt_complete, encrypt
+from .limits import DEFAULT_LIMITS, Limits
 from .types import Options
 
 __all__ = ["encode_nested", "decode_nested", "decode_nested_complete"]
@@ -74,18 +75,17 @@ def decode_nested_complete(
     leeway: Union[float, timedelta] = 0,
     options: Optional[Options] = None,
     allow_rsa1_5: bool = False,
-    max_pbes2_count: int = DEFAULT_MAX_PBES2_COUNT,
-    max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Dict[str, Any]:
     """Decrypt the nested JWT ``token`` and verify the JWT inside.
 
     The outer token is a JWE compact token decrypted with ``decryption_key``
-    (``key_algorithms``, ``encryptions``, ``zips`` and the limits as in
+    (``key_algorithms``, ``encryptions``, ``zips`` and ``limits`` as in
     :func:`cyjose.jwe.decrypt_complete`); its ``cty`` must be ``"JWT"``
     (compared case-insensitively, ``"application/"`` prefix allowed: RFC 7519
     §5.2, RFC 7515 §4.1.10). The plaintext is then verified with
     ``cyjose.decode_complete(inner, verification_key, algorithms, options,
-    audience=..., issuer=..., subject=..., leeway=...)``: every claim rule
+    audience=..., issuer=..., subject=..., leeway=..., limits=...)``: every claim rule
     applies to the inner token.
 
     Returns ``{"jwe_header": dict, "header": dict, "payload": dict,
@@ -94,12 +94,11 @@ def decode_nested_complete(
     raise, and :class:`InvalidTokenError` when ``cty`` is not ``"JWT"``.
     """
     outer = decrypt_complete(token, decryption_key, key_algorithms, encryptions, zips=zips,
-                             allow_rsa1_5=allow_rsa1_5, max_pbes2_count=max_pbes2_count,
-                             max_decompressed_size=max_decompressed_size)
+                             allow_rsa1_5=allow_rsa1_5, limits=limits)
     _require_jwt_content(outer["header"])
     inner: Dict[str, Any] = decode_complete(outer["plaintext"], verification_key, algorithms=algorithms,
                                             options=options, audience=audience, issuer=issuer, subject=subject,
-                                            leeway=leeway)
+                                            leeway=leeway, limits=limits)
     return {"jwe_header": outer["header"], **inner}
 
 
@@ -118,15 +117,13 @@ def decode_nested(
     leeway: Union[float, timedelta] = 0,
     options: Optional[Options] = None,
     allow_rsa1_5: bool = False,
-    max_pbes2_count: int = DEFAULT_MAX_PBES2_COUNT,
-    max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Dict[str, Any]:
     """The claims of the nested JWT ``token``; see :func:`decode_nested_complete`."""
     claims: Dict[str, Any] = decode_nested_complete(
         token, decryption_key, verification_key, algorithms=algorithms, key_algorithms=key_algorithms,
         encryptions=encryptions, zips=zips, audience=audience, issuer=issuer, subject=subject, leeway=leeway,
-        options=options, allow_rsa1_5=allow_rsa1_5, max_pbes2_count=max_pbes2_count,
-        max_decompressed_size=max_decompressed_size,
+        options=options, allow_rsa1_5=allow_rsa1_5, limits=limits,
     )["payload"]
     return claims
 

@@ -4,30 +4,49 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from ._compact import MAX_TOKEN_BYTES
-from ._json import loads_object
+from ._compact import too_large
+from ._json import loads_unique
 from .exceptions import DecodeError
+from .limits import Limits
 
-__all__ = ["load_serialized"]
+__all__ = ["load_serialized", "ascii_member"]
 
 
-def load_serialized(data: Any, what: str) -> Dict[str, Any]:
+def load_serialized(data: Any, what: str, limits: Limits) -> Dict[str, Any]:
     """``data`` (a dict, or JSON text as str/bytes) as a JSON object; ``what`` ("JWS"/"JWE") names it.
 
-    Text is bounded by the compact token limit (1 MiB). Raises
-    :class:`DecodeError` for another type, oversized or invalid text.
+    Text is bounded by ``limits.max_token_bytes`` and ``limits.max_json_depth``
+    (:class:`LimitExceededError`), and a member name repeated in any object is
+    refused, as in a header (the unprotected headers are part of this text).
+    Raises :class:`DecodeError` for another type or invalid text.
     """
     if isinstance(data, dict):
         return data
     if isinstance(data, str):
-        if len(data) > MAX_TOKEN_BYTES:
-            raise DecodeError(f"{what} is too large (more than {MAX_TOKEN_BYTES} bytes)")
+        if len(data) > limits.max_token_bytes:
+            raise too_large(f"The {what}", limits.max_token_bytes)
         try:
             data = data.encode("utf-8")
         except UnicodeEncodeError:
             raise DecodeError(f"Invalid {what} string: not valid UTF-8 text") from None
     if not isinstance(data, bytes):
         raise DecodeError(f"Invalid {what} type: expected a dict, str or bytes, got {type(data).__name__}")
-    if len(data) > MAX_TOKEN_BYTES:
-        raise DecodeError(f"{what} is too large (more than {MAX_TOKEN_BYTES} bytes)")
-    return loads_object(data, what)
+    if len(data) > limits.max_token_bytes:
+        raise too_large(f"The {what}", limits.max_token_bytes)
+    return loads_unique(data, what, limits.max_json_depth)
+
+
+def ascii_member(obj: Dict[str, Any], name: str, what: str, max_bytes: int) -> bytes:
+    """The base64url member ``obj[name]`` of a ``what`` ("JWS"/"JWE") as bytes.
+
+    It must be an ASCII string of at most ``max_bytes``; raises
+    :class:`DecodeError` otherwise (:class:`LimitExceededError` for the size).
+    """
+    value = obj[name]
+    if not isinstance(value, str):
+        raise DecodeError(f"Invalid {what}: '{name}' must be a string")
+    if len(value) > max_bytes:
+        raise too_large(f"The {what}'s '{name}' member", max_bytes)
+    if not value.isascii():  # base64url is ASCII: the same error as any other stray character
+        raise DecodeError(f"Invalid {name} padding")
+    return value.encode("ascii")

@@ -22,6 +22,7 @@ from . import _hmac
 from . import _token_py as _reference
 from ._claims import check_claims
 from .exceptions import RevokedTokenError
+from .limits import DEFAULT_LIMITS
 
 __all__ = ["VerifierCore", "check_not_revoked", "TokenFastPath", "TokenCache", "fresh_claims", "MAX_KNOWN_HEADERS"]
 
@@ -54,10 +55,14 @@ cdef class TokenFastPath:
     cdef dict _headers
     cdef object _rules
     cdef tuple _last  # (header segment, known entry) of the last hit: one read, so race-free
+    cdef Py_ssize_t _max_bytes
+    cdef object _max_depth
     cdef public double expires_at
 
-    def __init__(self, rules):
+    def __init__(self, rules, limits=DEFAULT_LIMITS):
         self._rules = rules
+        self._max_bytes = limits.max_token_bytes
+        self._max_depth = limits.max_json_depth
         self._headers = {}
         self._last = None
         self.expires_at = INFINITY
@@ -131,7 +136,7 @@ cdef class TokenFastPath:
                     return None
             elif not verify(PyBytes_FromStringAndSize(data, last - data), signature):
                 return None
-        claims = _load_object_view(payload_bytes, payload_size, "payload")
+        claims = _load_object_view(payload_bytes, payload_size, "payload", self._max_depth)
         _check_claims(claims, self._rules, now)
         if complete:
             return header, claims, signature
@@ -143,7 +148,7 @@ cdef class TokenFastPath:
         cdef PyObject *found
         cdef tuple recent = self._last
         cdef Py_ssize_t header_size
-        if _split_view(token, data, size, first, last) != SPLIT_OK:
+        if _split_view(token, data, size, first, last, self._max_bytes) != SPLIT_OK:
             return None
         header_size = first[0] - data[0]
         # Most services see one header over and over: compare with the last one first.

@@ -24,6 +24,7 @@ from ._claims import check_claims
 from ._compact import split_jws
 from ._json import loads_object
 from .exceptions import DecodeError, RevokedTokenError
+from .limits import DEFAULT_LIMITS, Limits
 
 __all__ = ["VerifierCore", "check_not_revoked", "TokenFastPath", "TokenCache", "fresh_claims", "MAX_KNOWN_HEADERS"]
 
@@ -36,10 +37,11 @@ Verify = Callable[[bytes, bytes], bool]
 class TokenFastPath:
     """Known headers plus the claim rules: ``verify(token, now)`` for the common case."""
 
-    __slots__ = ("_headers", "_rules", "expires_at")
+    __slots__ = ("_headers", "_rules", "_limits", "expires_at")
 
-    def __init__(self, rules: Any) -> None:
+    def __init__(self, rules: Any, limits: Limits = DEFAULT_LIMITS) -> None:
         self._rules = rules
+        self._limits = limits
         self._headers: Dict[bytes, Tuple[Dict[str, Any], Verify]] = {}
         #: From this time on (``now`` as given to verify) it answers nothing,
         #: so the Verifier re-checks keys that can change.
@@ -65,7 +67,8 @@ class TokenFastPath:
         if now >= self.expires_at:
             return None
         try:
-            signing_input, header_segment, payload_segment, signature_segment = split_jws(token)
+            signing_input, header_segment, payload_segment, signature_segment = split_jws(
+                token, self._limits.max_token_bytes)
         except DecodeError:
             return None
         known = self._headers.get(header_segment)
@@ -79,7 +82,7 @@ class TokenFastPath:
             return None
         if not verify(signing_input, signature):
             return None
-        claims = loads_object(payload, "payload")
+        claims = loads_object(payload, "payload", self._limits.max_json_depth)
         check_claims(claims, self._rules, now)
         return header, claims, signature
 

@@ -13,6 +13,7 @@ from ._jws import allowed_alg, bind_cached, bind_named, check_key_strength, deco
 from .algorithms import Algorithm, BoundKey, get_default_algorithms
 from .api_jwk import PyJWK
 from .exceptions import DecodeError
+from .limits import DEFAULT_LIMITS, Limits
 from .types import SigOptions
 from .warnings import RemovedInPyjwt3Warning
 
@@ -193,18 +194,22 @@ class PyJWS:
         algorithms: Optional[Sequence[str]] = None,
         options: Optional[SigOptions] = None,
         detached_payload: Optional[bytes] = None,
+        *,
+        limits: Limits = DEFAULT_LIMITS,
         **kwargs: Any,
     ) -> Dict[str, Any]:
         """Verify ``jwt``; returns ``{"payload": bytes, "header": dict, "signature": bytes}``.
 
         ``algorithms`` must name the accepted algorithms unless signature
         verification is off or ``key`` is a :class:`~cyjose.PyJWK` (then its
-        own algorithm is the default). Raises :mod:`cyjose.exceptions` errors only.
+        own algorithm is the default). ``limits`` (a cyjose addition) bounds the
+        token's size and header nesting (:class:`cyjose.limits.Limits`).
+        Raises :mod:`cyjose.exceptions` errors only.
         """
         warn_extra_kwargs("decode_complete", kwargs)
         merged: SigOptions = self.options if options is None else {**self.options, **options}
         algorithms = decode_algorithms(algorithms, key, merged["verify_signature"])
-        return decode_jws(jwt, self._key_resolver(key, algorithms, merged), detached_payload)
+        return decode_jws(jwt, self._key_resolver(key, algorithms, merged), detached_payload, limits)
 
     def decode(
         self,
@@ -213,11 +218,14 @@ class PyJWS:
         algorithms: Optional[Sequence[str]] = None,
         options: Optional[SigOptions] = None,
         detached_payload: Optional[bytes] = None,
+        *,
+        limits: Limits = DEFAULT_LIMITS,
         **kwargs: Any,
     ) -> Any:
         """Like :meth:`decode_complete`, returning only the payload bytes."""
         warn_extra_kwargs("decode", kwargs)
-        return self.decode_complete(jwt, key, algorithms, options, detached_payload=detached_payload)["payload"]
+        return self.decode_complete(
+            jwt, key, algorithms, options, detached_payload=detached_payload, limits=limits)["payload"]
 
     def get_unverified_header(self, jwt: Any) -> Dict[str, Any]:
         """The token's header, NOT verified: do not trust it before verification."""

@@ -13,6 +13,7 @@ from ._encode import prepare_claims
 from ._json import dumps_compact, loads_object
 from ._options import DEFAULT_OPTIONS, build_claim_rules, merge_options
 from .api_jws import _ALGORITHM_UNSET, PyJWS, _jws_global_obj, decode_algorithms, warn_extra_kwargs
+from .limits import DEFAULT_LIMITS, Limits
 from .verifier import Verifier, verifier_for_decode
 from .types import FullOptions, Options, SigOptions
 
@@ -82,6 +83,8 @@ class PyJWT:
         issuer: Union[None, str, Container[str]] = None,
         subject: Optional[str] = None,
         leeway: Union[float, timedelta] = 0,
+        *,
+        limits: Limits = DEFAULT_LIMITS,
         **kwargs: Any,
     ) -> Dict[str, Any]:
         """Verify ``jwt`` and its claims; returns ``{"header", "payload", "signature"}``.
@@ -90,21 +93,23 @@ class PyJWT:
         the token); with a :class:`~cyjose.PyJWK` key it defaults to the key's
         own algorithm, as in PyJWT. ``audience``, ``issuer``, ``subject`` and
         ``leeway`` feed the claim checks; ``options`` switches them (see
-        :class:`cyjose.types.Options`).
+        :class:`cyjose.types.Options`). ``limits`` (a cyjose addition,
+        keyword-only) bounds the token's size and JSON nesting, see
+        :class:`cyjose.limits.Limits`.
         Raises :mod:`cyjose.exceptions` errors only (TypeError for an
         ill-typed ``audience``/``leeway`` argument, as PyJWT).
         """
         warn_extra_kwargs("decode_complete", kwargs)
-        verifier = self._verifier(key, algorithms, options, verify, audience, issuer, subject, leeway)
+        verifier = self._verifier(key, algorithms, options, verify, audience, issuer, subject, leeway, limits)
         if verifier is None:
             return self._decode_complete_with_hooks(
-                jwt, key, algorithms, options, detached_payload, audience, issuer, subject, leeway
+                jwt, key, algorithms, options, detached_payload, audience, issuer, subject, leeway, limits
             )
         return verifier.verify_complete(jwt, detached_payload)
 
     def _verifier(
         self, key: Any, algorithms: Any, options: Optional[Options], verify: Optional[bool],
-        audience: Any, issuer: Any, subject: Any, leeway: Any,
+        audience: Any, issuer: Any, subject: Any, leeway: Any, limits: Limits,
     ) -> Optional[Verifier]:
         """The cached Verifier for these decode() arguments; None when subclass hooks need the slow path."""
         merged = self.options if options is None else self._merge_options(options)
@@ -119,11 +124,12 @@ class PyJWT:
             algorithms = tuple(decode_algorithms(algorithms, key, merged["verify_signature"]) or ())
         if type(self)._decode_payload is not PyJWT._decode_payload:
             return None
-        return verifier_for_decode(self._jws, key, algorithms, options, merged, audience, issuer, subject, leeway)
+        return verifier_for_decode(
+            self._jws, key, algorithms, options, merged, audience, issuer, subject, leeway, limits)
 
     def _decode_complete_with_hooks(
         self, jwt: Any, key: Any, algorithms: Any, options: Optional[Options], detached_payload: Optional[bytes],
-        audience: Any, issuer: Any, subject: Any, leeway: Any,
+        audience: Any, issuer: Any, subject: Any, leeway: Any, limits: Limits,
     ) -> Dict[str, Any]:
         """decode_complete for subclasses that override ``_decode_payload``: step by step."""
         merged = self._merge_options(options)
@@ -133,7 +139,8 @@ class PyJWT:
             "enforce_minimum_key_length": merged.get("enforce_minimum_key_length", False),
         }
         decoded = self._jws.decode_complete(
-            jwt, key=key, algorithms=algorithms, options=sig_options, detached_payload=detached_payload
+            jwt, key=key, algorithms=algorithms, options=sig_options, detached_payload=detached_payload,
+            limits=limits,
         )
         payload = self._decode_payload(decoded)
         check_claims(payload, rules, time.time())
@@ -152,18 +159,20 @@ class PyJWT:
         subject: Optional[str] = None,
         issuer: Union[None, str, Container[str]] = None,
         leeway: Union[float, timedelta] = 0,
+        *,
+        limits: Limits = DEFAULT_LIMITS,
         **kwargs: Any,
     ) -> Dict[str, Any]:
         """Verify ``jwt`` and return its claims; see :meth:`decode_complete`."""
         if kwargs:
             warn_extra_kwargs("decode", kwargs)
         if detached_payload is None and type(self).decode_complete is PyJWT.decode_complete:
-            verifier = self._verifier(key, algorithms, options, verify, audience, issuer, subject, leeway)
+            verifier = self._verifier(key, algorithms, options, verify, audience, issuer, subject, leeway, limits)
             if verifier is not None:
                 return verifier.verify(jwt)  # the claims, without building the complete result
         claims: Dict[str, Any] = self.decode_complete(
             jwt, key, algorithms, options, verify=verify, detached_payload=detached_payload,
-            audience=audience, subject=subject, issuer=issuer, leeway=leeway,
+            audience=audience, subject=subject, issuer=issuer, leeway=leeway, limits=limits,
         )["payload"]
         return claims
 

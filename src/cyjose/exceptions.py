@@ -30,6 +30,7 @@ __all__ = [
     "UnknownKeyError",
     "JWEDecryptionError",
     "RevokedTokenError",
+    "LimitExceededError",
     "KeyStoreError",
     "MasterKeyError",
 ]
@@ -140,6 +141,25 @@ class JWEDecryptionError(InvalidTokenError):
 
 class RevokedTokenError(InvalidTokenError):
     """A cyjose addition: the token's ``jti`` is on the Verifier's deny-list (``deny_jti``)."""
+
+
+class LimitExceededError(DecodeError):
+    """A cyjose addition: the input is over one of the :class:`cyjose.limits.Limits`.
+
+    ``limit`` is the name of the limit (``"max_token_bytes"``,
+    ``"max_json_depth"``, ...) and ``maximum`` its value, so a service can log
+    which bound a hostile or unusual token hit. Raised before the work the
+    limit guards is done. A :class:`DecodeError`, so code written for PyJWT
+    catches it as a malformed token.
+    """
+
+    def __init__(self, message: str, limit: str = "", maximum: int = 0) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.maximum = maximum
+
+    def __reduce__(self) -> tuple:  # type: ignore[type-arg]
+        return (type(self), (str(self), self.limit, self.maximum))
 
 
 class KeyStoreError(PyJWTError):

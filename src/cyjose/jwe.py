@@ -30,15 +30,18 @@ The rules, all enforced by :func:`decrypt` / :func:`decrypt_complete`:
   ``allow_rsa1_5=True``; it uses the RFC 3218 countermeasure (a random CEK is
   drawn before every RSA decryption and used when the padding or size is
   wrong). :func:`encrypt` refuses it.
-* **PBES2** ``p2c`` above ``max_pbes2_count`` (default
-  :data:`DEFAULT_MAX_PBES2_COUNT`, 300,000, as joserfc's cap) is refused before any
-  work; :func:`encrypt` uses :data:`DEFAULT_PBES2_COUNT` (300,000) unless the
+* **Limits** (``limits=``, a :class:`cyjose.limits.Limits`; each breach is a
+  :class:`~cyjose.exceptions.LimitExceededError` naming the limit): the token
+  within ``max_token_bytes`` (1 MiB) and its header JSON within
+  ``max_json_depth``; see PBES2 and zip below.
+* **PBES2** ``p2c`` above ``limits.max_pbes2_count`` (300,000, as joserfc's
+  cap) is refused before any work; :func:`encrypt` uses :data:`DEFAULT_PBES2_COUNT` (300,000) unless the
   header gives ``p2c`` (at least 1,000, RFC 7518 §4.8.1.2) and always a fresh
   16-byte salt; a token's ``p2s`` must hold at least 8 bytes.
 * **zip** (``"DEF"``) is accepted only when listed in ``zips`` (default:
-  none), and inflating stops at ``max_decompressed_size`` bytes (default
-  :data:`DEFAULT_MAX_DECOMPRESSED_SIZE`, 1 MiB: the largest token accepted, so
-  compression never lets more through than an uncompressed token could).
+  none), and inflating stops at ``limits.max_decompressed_bytes`` (1 MiB:
+  the largest token accepted, so compression never lets more through than an
+  uncompressed token could).
 * **crit**: cyjose understands no JWE extension, so any ``crit`` is refused.
 * **ECDH-ES**: ``epk`` must be a public key on the recipient key's own curve
   (points are checked on the curve; X25519/X448 low-order points fail the
@@ -62,12 +65,13 @@ from typing import Any, Collection, Dict, FrozenSet, Optional, Tuple, Union
 
 from ._b64url import b64url_decode, b64url_encode
 from ._compact import MAX_TOKEN_BYTES, split_jwe
-from ._json import dumps_compact, loads_object
+from ._json import dumps_compact, loads_unique
 from ._jwe_content import CONTENT_ENCRYPTIONS, ContentEncryption
-from ._jwe_keys import DEFAULT_PBES2_COUNT, KEY_MANAGEMENTS, KeyManagement, Limits, unwrap_cek
+from ._jwe_keys import DEFAULT_PBES2_COUNT, KEY_MANAGEMENTS, KeyManagement, unwrap_cek
 from ._jws import validate_header
 from .api_jwk import PyJWK
 from .exceptions import DecodeError, InvalidAlgorithmError, InvalidKeyError, InvalidTokenError
+from .limits import DEFAULT_LIMITS, Limits, checked_limits, exceeded
 
 __all__ = [
     "encrypt",
@@ -76,9 +80,7 @@ __all__ = [
     "KEY_ALGORITHMS",
     "CONTENT_ALGORITHMS",
     "ZIP_ALGORITHMS",
-    "DEFAULT_MAX_PBES2_COUNT",
     "DEFAULT_PBES2_COUNT",
-    "DEFAULT_MAX_DECOMPRESSED_SIZE",
     "JWERecipient",
     "encrypt_json",
     "decrypt_json",
@@ -94,10 +96,6 @@ KEY_ALGORITHMS = frozenset(KEY_MANAGEMENTS)
 CONTENT_ALGORITHMS = frozenset(CONTENT_ENCRYPTIONS)
 #: Every compression algorithm (``zip``) cyjose implements.
 ZIP_ALGORITHMS = frozenset({"DEF"})
-#: Largest PBES2 ``p2c`` a token may ask for unless the caller says otherwise.
-DEFAULT_MAX_PBES2_COUNT = 300_000
-#: Largest decompressed plaintext accepted from a ``"zip": "DEF"`` token unless the caller says otherwise.
-DEFAULT_MAX_DECOMPRESSED_SIZE = MAX_TOKEN_BYTES
 
 # Header members encrypt() computes itself: a caller's value would be wrong or unsafe (a fixed salt).
 _COMPUTED_MEMBERS = ("alg", "enc", "zip", "epk", "p2s", "iv", "tag")
@@ -152,13 +150,11 @@ def decrypt(
     *,
     zips: Collection[str] = (),
     allow_rsa1_5: bool = False,
-    max_pbes2_count: int = DEFAULT_MAX_PBES2_COUNT,
-    max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> bytes:
     """The plaintext of the compact JWE ``token``; see :func:`decrypt_complete`."""
     plaintext: bytes = decrypt_complete(
-        token, key, algorithms, encryptions, zips=zips, allow_rsa1_5=allow_rsa1_5,
-        max_pbes2_count=max_pbes2_count, max_decompressed_size=max_decompressed_size,
+        token, key, algorithms, encryptions, zips=zips, allow_rsa1_5=allow_rsa1_5, limits=limits,
     )["plaintext"]
     return plaintext
 
@@ -171,8 +167,7 @@ def decrypt_complete(
     *,
     zips: Collection[str] = (),
     allow_rsa1_5: bool = False,
-    max_pbes2_count: int = DEFAULT_MAX_PBES2_COUNT,
-    max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Dict[str, Any]:
     """Decrypt the compact JWE ``token``: ``{"header": dict, "plaintext": bytes}``.
 
@@ -190,11 +185,9 @@ def decrypt_complete(
     allowed_zips = _allowed(zips, ZIP_ALGORITHMS, "zips")
     if "RSA1_5" in allowed_algs and not allow_rsa1_5:
         raise InvalidAlgorithmError("RSA1_5 is accepted only with allow_rsa1_5=True")
-    limits = Limits(_positive(max_pbes2_count, "max_pbes2_count"))
-    max_size = _positive(max_decompressed_size, "max_decompressed_size")
-
-    header_segment, *segments = split_jwe(token)
-    header = loads_object(b64url_decode(header_segment, "header"), "header")
+    limits = checked_limits(limits)
+    header_segment, *segments = split_jwe(token, limits.max_token_bytes)
+    header = loads_unique(b64url_decode(header_segment, "header"), "header", limits.max_json_depth)
     validate_header(header, _NO_EXTENSIONS)
     management = KEY_MANAGEMENTS[_header_name(header, "alg", allowed_algs)]
     content = CONTENT_ENCRYPTIONS[_header_name(header, "enc", allowed_encs)]
@@ -209,7 +202,7 @@ def decrypt_complete(
     cek = unwrap_cek(management, unwrap_key, encrypted_key, header, content, limits)
     plaintext = content.decrypt(cek, iv, ciphertext, tag, header_segment)
     if compressed:
-        plaintext = _inflate(plaintext, max_size)
+        plaintext = inflate(plaintext, limits.max_decompressed_bytes)
     return {"header": header, "plaintext": plaintext}
 
 
@@ -259,11 +252,6 @@ def _allowed(names: Any, known: Collection[str], what: str) -> FrozenSet[str]:
     return frozenset(names)
 
 
-def _positive(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise TypeError(f"{what} must be a positive int")
-    return value
-
 
 def _header_name(header: Dict[str, Any], name: str, allowed: FrozenSet[str]) -> str:
     """The header's ``name`` member, which must be one of ``allowed``."""
@@ -298,15 +286,19 @@ def _deflate(data: bytes) -> bytes:
     return compressor.compress(data) + compressor.flush()
 
 
-def _inflate(data: bytes, max_size: int) -> bytes:
-    """Raw DEFLATE (RFC 1951) of at most ``max_size`` bytes; :class:`DecodeError` otherwise."""
+def inflate(data: bytes, max_size: int) -> bytes:
+    """Raw DEFLATE (RFC 1951) of at most ``max_size`` bytes.
+
+    Raises :class:`LimitExceededError` (``max_decompressed_bytes``) past that
+    size, :class:`DecodeError` for invalid data.
+    """
     inflater = zlib.decompressobj(wbits=-15)
     try:
         out = inflater.decompress(data, max_size + 1)
     except zlib.error:
         raise DecodeError("Invalid compressed content") from None
     if len(out) > max_size:
-        raise DecodeError(f"The decompressed content exceeds {max_size} bytes")
+        raise exceeded("The decompressed content", "max_decompressed_bytes", max_size, "bytes")
     if not inflater.eof or inflater.unused_data:
         raise DecodeError("Invalid compressed content")
     return out

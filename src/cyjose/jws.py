@@ -15,8 +15,10 @@ Rules this module enforces, on both sides:
   of a signature, never both (RFC 7515 §7.2.1); ``alg`` is required;
 * ``crit`` and ``b64`` are accepted only in the protected header, and every
   signature has the same ``b64`` (RFC 7515 §4.1.11, RFC 7797 §3, §6);
-* at most :data:`MAX_SIGNATURES` signatures; JSON text at most 1 MiB, and
-  each base64url member of an already parsed object at most 1 MiB.
+* at most ``limits.max_signatures`` signatures (32; :class:`cyjose.limits.Limits`),
+  JSON text and each base64url member at most ``limits.max_token_bytes``
+  (1 MiB), JSON nesting at most ``limits.max_json_depth``, and no member name
+  repeated in any object.
 
 :func:`sign_json` always puts ``alg`` in the protected header.
 """
@@ -28,13 +30,12 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple, Type, Union
 
 from ._b64url import b64url_decode, b64url_encode
-from ._compact import MAX_TOKEN_BYTES
 from ._encode import build_header
-from ._json import dumps_compact, loads_object
+from ._json import dumps_compact, loads_unique
 from ._jwk import shown
 from ._jws import allowed_alg, bind_cached, bind_named, check_key_strength, validate_header
 from .algorithms import BoundKey
-from ._serialized import load_serialized
+from ._serialized import ascii_member, load_serialized
 from .api_jwk import PyJWK, PyJWKSet
 from .api_jws import _jws_global_obj, normalize_algorithms, signing_algorithm, signing_key
 from .exceptions import (
@@ -45,11 +46,12 @@ from .exceptions import (
     PyJWTError,
     UnknownKeyError,
 )
+from .limits import DEFAULT_LIMITS, Limits, checked_limits, exceeded
 
 __all__ = ["JWSSigner", "sign_json", "verify_json", "MAX_SIGNATURES"]
 
-#: The most signatures one JWS JSON object may carry (signing or verifying).
-MAX_SIGNATURES = 32
+#: The most signatures :func:`sign_json` writes (what :func:`verify_json` reads by default).
+MAX_SIGNATURES = DEFAULT_LIMITS.max_signatures
 
 #: Header parameters that must be integrity protected (RFC 7515 §4.1.11, RFC 7797 §6).
 _PROTECTED_ONLY = ("crit", "b64")
@@ -228,6 +230,7 @@ def verify_json(
     detached_payload: Optional[bytes] = None,
     require_all: bool = False,
     enforce_minimum_key_length: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Dict[str, Any]:
     """Verify a JWS in the general or flattened JSON serialization.
 
@@ -251,9 +254,11 @@ def verify_json(
     where ``header`` is the joint header of the first verified signature and
     each entry of ``signatures`` (in order) is ``{"header": dict, "protected":
     dict, "signature": bytes, "verified": bool}``. Only protected parameters
-    are covered by a signature.
+    are covered by a signature. ``limits`` bounds the input's size, nesting
+    and number of signatures (:class:`cyjose.limits.Limits`).
 
-    Raises :class:`~cyjose.exceptions.DecodeError` for malformed input,
+    Raises :class:`~cyjose.exceptions.DecodeError` for malformed input
+    (:class:`~cyjose.exceptions.LimitExceededError` over a limit),
     :class:`~cyjose.exceptions.InvalidSignatureError` when a checked signature
     does not verify, :class:`~cyjose.exceptions.InvalidAlgorithmError` for a
     missing or (when nothing was checked) disallowed ``alg``,
@@ -264,10 +269,11 @@ def verify_json(
     """
     accepted = _accepted_algorithms(algorithms, key)
     candidates = _jwk_candidates(key)
-    obj = _load(data)
-    signatures = [_parse_signature(entry) for entry in _signature_entries(obj)]
+    limits = checked_limits(limits)
+    obj = load_serialized(data, "JWS", limits)
+    signatures = [_parse_signature(entry, limits) for entry in _signature_entries(obj, limits.max_signatures)]
     unencoded = _same_b64([_b64(s.protected) for s in signatures])
-    payload, signed_payload = _payload(obj, unencoded, detached_payload)
+    payload, signed_payload = _payload(obj, unencoded, detached_payload, limits.max_token_bytes)
     results: List[Dict[str, Any]] = []
     skipped: List[PyJWTError] = []
     for sig in signatures:
@@ -307,11 +313,7 @@ def _jwk_candidates(key: Any) -> Optional[List[PyJWK]]:
     return None
 
 
-def _load(data: Any) -> Dict[str, Any]:
-    return load_serialized(data, "JWS")
-
-
-def _signature_entries(obj: Dict[str, Any]) -> List[Any]:
+def _signature_entries(obj: Dict[str, Any], max_signatures: int) -> List[Any]:
     """The signature objects: the ``signatures`` list (general) or the object itself (flattened)."""
     if "signatures" not in obj:
         if "signature" not in obj:
@@ -322,46 +324,36 @@ def _signature_entries(obj: Dict[str, Any]) -> List[Any]:
     entries = obj["signatures"]
     if not isinstance(entries, list) or not entries:
         raise DecodeError("Invalid JWS: 'signatures' must be a non-empty array")
-    if len(entries) > MAX_SIGNATURES:
-        raise DecodeError(f"Invalid JWS: more than {MAX_SIGNATURES} signatures")
+    if len(entries) > max_signatures:
+        raise exceeded(f"The number of signatures ({len(entries)})", "max_signatures", max_signatures)
     return entries
 
 
-def _parse_signature(entry: Any) -> _Signature:
+def _parse_signature(entry: Any, limits: Limits) -> _Signature:
     """Decode one signature object and apply the header rules to it."""
     if not isinstance(entry, dict):
         raise DecodeError("Invalid JWS: each signature must be a JSON object")
-    segment = _ascii_member(entry, "protected") if "protected" in entry else b""
-    protected = loads_object(b64url_decode(segment, "header"), "header") if "protected" in entry else {}
+    max_bytes = limits.max_token_bytes
+    segment = ascii_member(entry, "protected", "JWS", max_bytes) if "protected" in entry else b""
+    protected = loads_unique(b64url_decode(segment, "header"), "header", limits.max_json_depth) \
+        if "protected" in entry else {}
     unprotected = entry.get("header", {})
     _check_header_split(protected, unprotected)
     header = {**protected, **unprotected}
     validate_header(header)
     if "signature" not in entry:
         raise DecodeError("Invalid JWS: a signature object has no 'signature' member")
-    signature = b64url_decode(_ascii_member(entry, "signature"), "signature")
+    signature = b64url_decode(ascii_member(entry, "signature", "JWS", max_bytes), "signature")
     return _Signature(segment, protected, header, signature)
 
 
-def _ascii_member(obj: Dict[str, Any], name: str) -> bytes:
-    """A base64url member as bytes: a string of ASCII, at most 1 MiB."""
-    value = obj[name]
-    if not isinstance(value, str):
-        raise DecodeError(f"Invalid JWS: '{name}' must be a string")
-    if len(value) > MAX_TOKEN_BYTES:
-        raise DecodeError(f"Invalid JWS: '{name}' is too large")
-    if not value.isascii():  # base64url is ASCII: the same error as any other stray character
-        raise DecodeError(f"Invalid {name} padding")
-    return value.encode("ascii")
-
-
-def _payload(obj: Dict[str, Any], unencoded: bool, detached: Optional[bytes]) -> Tuple[bytes, bytes]:
+def _payload(obj: Dict[str, Any], unencoded: bool, detached: Optional[bytes], max_bytes: int) -> Tuple[bytes, bytes]:
     """``(payload, payload as signed)`` from the ``payload`` member or the detached content."""
     if "payload" in obj:
         if detached is not None:
             raise DecodeError('The JWS has a "payload" member: "detached_payload" must not be given')
         if not unencoded:
-            segment = _ascii_member(obj, "payload")
+            segment = ascii_member(obj, "payload", "JWS", max_bytes)
             return b64url_decode(segment, "payload"), segment
         text = obj["payload"]
         if not isinstance(text, str):

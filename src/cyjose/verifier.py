@@ -18,6 +18,7 @@ from .algorithms import BoundKey
 from .api_jwk import PyJWK
 from .api_jws import _jws_global_obj, normalize_algorithms
 from .exceptions import InvalidAlgorithmError, InvalidKeyError
+from .limits import DEFAULT_LIMITS, Limits, checked_limits
 from .types import FullOptions, Options
 
 __all__ = ["Verifier", "CacheInfo"]
@@ -67,12 +68,17 @@ class Verifier(VerifierCore):
     after every other check and on cache hits too, so revoking needs no cache
     flush; tokens without ``jti`` pass (require it with
     ``options={"require": ["jti"]}``). Whatever the deny-list raises propagates.
+
+    **Limits**: ``limits`` (a :class:`cyjose.limits.Limits`, default
+    :data:`~cyjose.limits.DEFAULT_LIMITS`) bounds the token's size and the
+    nesting of its header and payload JSON; a token over a limit raises
+    :class:`~cyjose.exceptions.LimitExceededError` naming it.
     """
 
     # verify(token), the per-token entry point, is VerifierCore's (compiled with the
     # native twins); it reads ``_state`` and ``_cache`` and falls back to ``_verify``.
     __slots__ = ("_key", "_key_set", "_chosen", "_lazy", "_registry", "_rules", "_options", "_cache_ttl",
-                 "algorithms")
+                 "_limits", "algorithms")
 
     def __init__(
         self,
@@ -87,8 +93,10 @@ class Verifier(VerifierCore):
         cache_size: int = 0,
         cache_ttl: float = 60.0,
         deny_jti: Any = None,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self._deny = _deny_list(deny_jti)
+        self._limits = checked_limits(limits)
         merged = merge_options(DEFAULT_OPTIONS, options)
         if algorithms is None and isinstance(key, PyJWK):  # as decode(): the key's own algorithm
             algorithms = (key.algorithm_name,)
@@ -101,7 +109,8 @@ class Verifier(VerifierCore):
 
     @classmethod
     def _for_decode(
-        cls, key: Any, algorithms: Tuple[str, ...], options: FullOptions, rules: Any, registry: Any
+        cls, key: Any, algorithms: Tuple[str, ...], options: FullOptions, rules: Any, registry: Any,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> "Verifier":
         """The Verifier behind ``decode()``: keys bound lazily, per token algorithm, as PyJWT does.
 
@@ -109,7 +118,7 @@ class Verifier(VerifierCore):
         using it; a short key warns on every token (no fast path for it).
         """
         self = cls.__new__(cls)
-        self._cache, self._cache_ttl, self._deny = None, 0.0, None
+        self._cache, self._cache_ttl, self._deny, self._limits = None, 0.0, None, limits
         self._configure(key, algorithms, options, rules, registry, lazy=True)
         return self
 
@@ -137,7 +146,7 @@ class Verifier(VerifierCore):
                 keys = self._bind_set(key_set, chosen)
             else:
                 keys = {} if self._lazy else {name: self._bind(name, key) for name in self.algorithms}
-        fast = TokenFastPath(self._rules)
+        fast = TokenFastPath(self._rules, self._limits)
         if key_set is not None and key_set.dynamic:
             fast.expires_at = time.time() + RECHECK_SECONDS
         self._key, self._key_set, self._chosen = key, key_set, chosen
@@ -274,15 +283,16 @@ class Verifier(VerifierCore):
             used.append(self._resolve(header, keys))
             return used[-1]
 
-        decoded = decode_jws(token, resolve, detached_payload)
+        limits = self._limits
+        decoded = decode_jws(token, resolve, detached_payload, limits)
         header = decoded["header"]
-        claims = loads_object(decoded["payload"], "payload")
+        claims = loads_object(decoded["payload"], "payload", limits.max_json_depth)
         check_claims(claims, self._rules, now)
         bound = used[0] if used else None
         # A short key must warn on every decode() call: keep lazy Verifiers off the fast path for it.
         if fast is not None and bound is not None and (bound.weakness is None or not self._lazy):
             if header.get("b64", True) is not False:
-                fast.remember(split_jws(token)[1], header, bound.verify)
+                fast.remember(split_jws(token, limits.max_token_bytes)[1], header, bound.verify)
         return (header, claims, decoded["signature"]), bound
 
     def __repr__(self) -> str:
@@ -332,6 +342,7 @@ def verifier_for_decode(
     issuer: Any,
     subject: Any,
     leeway: Any,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Verifier:
     """The (lazy) Verifier that ``decode()`` uses for these arguments, reused across calls.
 
@@ -345,7 +356,8 @@ def verifier_for_decode(
     """
     if audience is not None and type(audience) is not str:
         audience = _frozen_audience(audience)
-    cache_key = _decode_key(registry, key, algorithms, options, merged, audience, issuer, subject, leeway)
+    limits = checked_limits(limits)
+    cache_key = _decode_key(registry, key, algorithms, options, merged, audience, issuer, subject, leeway, limits)
     verifier = None
     if cache_key is not None:
         try:
@@ -360,7 +372,7 @@ def verifier_for_decode(
         return verifier
     snapshot = options_snapshot(merged)
     rules = build_claim_rules(snapshot, audience, issuer, subject, leeway)
-    verifier = Verifier._for_decode(key, algorithms, snapshot, rules, registry)
+    verifier = Verifier._for_decode(key, algorithms, snapshot, rules, registry, limits)
     if cache_key is not None:
         while len(_DECODE_VERIFIERS) >= _DECODE_VERIFIERS_SIZE:
             try:
@@ -379,7 +391,7 @@ def _frozen_audience(audience: Any) -> Any:
 
 def _decode_key(
     registry: Any, key: Any, algorithms: Any, options: Optional[Options], merged: FullOptions,
-    audience: Any, issuer: Any, subject: Any, leeway: Any,
+    audience: Any, issuer: Any, subject: Any, leeway: Any, limits: Limits,
 ) -> Optional[Tuple[Any, ...]]:
     """The decode-Verifier cache key; None when an argument has no safe identity."""
     if type(key) is str or type(key) is bytes:
@@ -400,4 +412,4 @@ def _decode_key(
         else:
             return None  # an arbitrary container has no safe identity
     return (registry, registry._generation, type(key), key_id, algorithms, options_key,
-            audience, issuer, subject, leeway, type(leeway))
+            audience, issuer, subject, leeway, type(leeway), limits)
