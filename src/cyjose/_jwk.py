@@ -49,6 +49,7 @@ __all__ = [
     "thumbprint",
     "check_x509_members",
     "shown",
+    "shown_name",
 ]
 
 #: Smallest RSA modulus (bits) accepted from a JWK unless the caller lowers it
@@ -144,9 +145,27 @@ _RSA_CRT_MEMBERS = ("p", "q", "dp", "dq", "qi")
 
 
 def shown(value: Any) -> str:
-    """``value`` for an error message (public identifiers only: ``kty``, ``crv``, ``alg``), cut short."""
+    """A public value (a ``kid``, a header name) for an error message, cut short."""
     text = value if isinstance(value, str) else repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+#: Longest JWK name (``kty``, ``crv``, ``alg``, ``use`` value) an error message repeats; registered
+#: names have at most 18 characters.
+_MAX_NAME_SHOWN = 20
+
+
+def shown_name(value: Any) -> str:
+    """A JWK's ``kty``/``crv``/``alg``/``use`` value for an error message, or only its type and size.
+
+    A long or non-string value may be key material put in the wrong member
+    (a private JWK with shifted members), so no part of it is repeated.
+    """
+    if value is None or (isinstance(value, str) and len(value) <= _MAX_NAME_SHOWN and value.isprintable()):
+        return str(value)
+    if isinstance(value, str):
+        return f"<str of {len(value)} characters>"
+    return f"<{type(value).__name__}>"
 
 
 def parse_jwk(jwk: Any) -> Dict[str, Any]:
@@ -214,7 +233,7 @@ def jwk_to_key(jwk: Any, min_rsa_key_size: int = DEFAULT_MIN_RSA_KEY_SIZE) -> An
         return _rsa_from_jwk(obj, min_rsa_key_size)
     loader = _LOADERS.get(kty) if isinstance(kty, str) else None
     if loader is None:
-        raise InvalidKeyError(f"Unsupported kty: {shown(kty)}")
+        raise InvalidKeyError(f"Unsupported kty: {shown_name(kty)}")
     return loader(obj)
 
 
@@ -261,7 +280,7 @@ def _rsa_private(obj: Dict[str, Any], public: Any, all_crt: bool, any_crt: bool)
 def _ec_from_jwk(obj: Dict[str, Any]) -> Any:
     crv = _text_member(obj, "crv")
     if crv not in _EC_CURVES:
-        raise InvalidKeyError(f"Invalid curve: {shown(crv)}")
+        raise InvalidKeyError(f"Invalid curve: {shown_name(crv)}")
     curve_type, size = _EC_CURVES[crv]
     x = _present(_fixed_bytes(obj, "x", size, f"curve {crv}"), "EC", "x")
     y = _present(_fixed_bytes(obj, "y", size, f"curve {crv}"), "EC", "y")
@@ -282,7 +301,7 @@ def _ec_from_jwk(obj: Dict[str, Any]) -> Any:
 def _okp_from_jwk(obj: Dict[str, Any]) -> Any:
     crv = _text_member(obj, "crv")
     if crv not in _OKP_CURVES:
-        raise InvalidKeyError(f"Invalid curve: {shown(crv)}")
+        raise InvalidKeyError(f"Invalid curve: {shown_name(crv)}")
     curve = _OKP_CURVES[crv]
     x = _present(_fixed_bytes(obj, "x", curve.size, f"curve {crv}"), "OKP", "x")
     d = _fixed_bytes(obj, "d", curve.size, f"curve {crv}")
@@ -310,7 +329,7 @@ def _akp_from_jwk(obj: Dict[str, Any]) -> Any:
         raise InvalidKeyError('"alg" is required for AKP keys')
     variant = MLDSA.get(alg)
     if variant is None:
-        raise InvalidKeyError(f"Unsupported AKP algorithm: {shown(alg)}")
+        raise InvalidKeyError(f"Unsupported AKP algorithm: {shown_name(alg)}")
     pub = _present(_fixed_bytes(obj, "pub", variant.public_size, alg), "AKP", "pub")
     seed = _fixed_bytes(obj, "priv", _MLDSA_SEED_SIZE, f"{alg} (the seed)")
     try:

@@ -32,7 +32,7 @@ import json
 import time
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from ._jwk import DEFAULT_MIN_RSA_KEY_SIZE, JWE_KEY_ALGORITHMS, check_x509_members, jwk_to_key, shown, thumbprint
+from ._jwk import DEFAULT_MIN_RSA_KEY_SIZE, JWE_KEY_ALGORITHMS, check_x509_members, jwk_to_key, shown_name, thumbprint
 from .algorithms import (
     Algorithm,
     ECAlgorithm,
@@ -110,7 +110,7 @@ class PyJWK:
         if not kty:
             raise InvalidKeyError("kty is not found in the JWK")
         if not isinstance(kty, str) or kty not in _PRIVATE_MEMBERS:
-            raise InvalidKeyError(f"Unsupported kty: {shown(kty)}")
+            raise InvalidKeyError(f"Unsupported kty: {shown_name(kty)}")
         _check_metadata(jwk_data)
         self.algorithm_name: str = _choose_algorithm(jwk_data, kty, algorithm)
         if not has_crypto and self.algorithm_name in requires_cryptography:  # pragma: no cover - PyJWT's check
@@ -180,7 +180,7 @@ class PyJWK:
             return f"The key is for {self.algorithm_name} (JWE key management), not for signatures"
         use = self.public_key_use
         if use is not None and use != ("sig" if signature else "enc"):
-            return f'The key is published for "use": "{shown(use)}", so it cannot {operation}'
+            return f'The key is published for "use": "{shown_name(use)}", so it cannot {operation}'
         ops = self._jwk_data.get("key_ops")
         if ops is not None and operation not in ops:
             return f'The key\'s "key_ops" do not include "{operation}"'
@@ -246,7 +246,7 @@ def _choose_algorithm(jwk: JWKDict, kty: str, requested: Optional[str]) -> str:
     """``requested``, else the JWK's ``alg``, else the default for ``kty``/``crv``."""
     declared = jwk.get("alg")
     if requested and declared and requested != declared:
-        raise InvalidKeyError(f"The JWK is for {shown(declared)}, not for the requested {shown(requested)}")
+        raise InvalidKeyError(f"The JWK is for {shown_name(declared)}, not for the requested {shown_name(requested)}")
     chosen = requested or declared
     if chosen:
         return chosen
@@ -267,7 +267,7 @@ def _choose_algorithm(jwk: JWKDict, kty: str, requested: Optional[str]) -> str:
             return _DEFAULT_OKP_ALGORITHMS[crv]
     else:  # AKP: the algorithm is part of the key (RFC 9964 §3)
         raise InvalidKeyError('"alg" is required for AKP keys')
-    raise InvalidKeyError(f"Unsupported crv: {shown(crv)}")
+    raise InvalidKeyError(f"Unsupported crv: {shown_name(crv)}")
 
 
 def _find_algorithm(name: str, kty: str) -> Optional[Algorithm]:
@@ -283,7 +283,7 @@ def _find_algorithm(name: str, kty: str) -> Optional[Algorithm]:
     else:
         key_types = JWE_KEY_ALGORITHMS.get(name, ())
         if not key_types:
-            raise PyJWKError(f"Unable to find an algorithm for key: {shown(name)}")
+            raise PyJWKError(f"Unable to find an algorithm for key: {shown_name(name)}")
     # An AKP key's "alg" is its variant: its loader says more precisely which one is unsupported.
     if key_types and kty not in key_types and kty != "AKP":
         raise InvalidKeyError(f"A {kty} key cannot be used with {name}")
