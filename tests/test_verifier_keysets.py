@@ -96,6 +96,13 @@ def test_unknown_kid_is_an_invalid_token(make_source):
     assert issubclass(UnknownKeyError, InvalidTokenError)
 
 
+def test_unknown_kid_is_cut_short_in_the_message(make_source):
+    v = cyjose.Verifier(make_source(jwks("rsa-a")), algorithms=["RS256"])
+    with pytest.raises(UnknownKeyError) as raised:
+        v.verify(token("rsa-a", headers={"kid": "k" * 100_000}))
+    assert len(str(raised.value)) < 100
+
+
 @pytest.mark.parametrize("kid", [1, ["rsa-a"], {"k": 1}, True])
 def test_kid_that_is_not_a_string(make_source, kid):
     v = cyjose.Verifier(make_source(jwks("rsa-a")), algorithms=["RS256"])

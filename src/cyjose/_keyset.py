@@ -154,4 +154,5 @@ class KeySet:
 
 
 def _unknown(kid: str) -> UnknownKeyError:
-    return UnknownKeyError(f'Unable to find a signing key that matches: "{kid}"')
+    # The token's kid, cut short: a hostile token must not make a megabyte error message.
+    return UnknownKeyError(f'Unable to find a signing key that matches: "{shown(kid)}"')
