@@ -220,10 +220,21 @@ cdef dict _load_object_view(const unsigned char *s, Py_ssize_t n, str what, obje
     return _load_general(PyBytes_FromStringAndSize(<const char *>s, n), what, max_depth)
 
 
+cdef Py_ssize_t _count_openers(const unsigned char *s, Py_ssize_t n) noexcept:
+    """How many '{' and '[' bytes ``s[:n]`` holds (the reference's quick depth bound)."""
+    cdef Py_ssize_t i, count = 0
+    for i in range(n):
+        if s[i] == b'{' or s[i] == b'[':
+            count += 1
+    return count
+
+
 cdef dict _load_general(bytes data, str what, object max_depth):
     """Any object: orjson called directly, or the reference when orjson would differ or fail."""
-    cdef bint long_number = _may_hold_long_number(<const unsigned char *>PyBytes_AS_STRING(data), len(data))
-    _reference_check_depth(data, what, max_depth)
+    cdef const unsigned char *s = <const unsigned char *>PyBytes_AS_STRING(data)
+    cdef bint long_number = _may_hold_long_number(s, len(data))
+    if _count_openers(s, len(data)) > max_depth:  # else within any depth: the reference's first test
+        _reference_check_depth(data, what, max_depth)
     value = None
     if not long_number:
         try:

@@ -356,7 +356,8 @@ def verifier_for_decode(
     """
     if audience is not None and type(audience) is not str:
         audience = _frozen_audience(audience)
-    limits = checked_limits(limits)
+    if limits is not DEFAULT_LIMITS:
+        limits = checked_limits(limits)
     cache_key = _decode_key(registry, key, algorithms, options, merged, audience, issuer, subject, leeway, limits)
     verifier = None
     if cache_key is not None:
@@ -412,4 +413,4 @@ def _decode_key(
         else:
             return None  # an arbitrary container has no safe identity
     return (registry, registry._generation, type(key), key_id, algorithms, options_key,
-            audience, issuer, subject, leeway, type(leeway), limits)
+            audience, issuer, subject, leeway, type(leeway), None if limits is DEFAULT_LIMITS else limits)
