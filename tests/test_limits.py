@@ -224,3 +224,21 @@ def test_nested_jwt_passes_its_limits_to_both_layers() -> None:
     assert jwe.decode_nested(token, key, SECRET, limits=Limits(max_json_depth=5), **kwargs)["sub"] == "1"
     _raises_limit(lambda: jwe.decode_nested(token, key, SECRET, limits=Limits(max_json_depth=4), **kwargs),
                   "max_json_depth", 4)
+
+
+def _verdict(twin: Any, data: bytes, limit: int) -> Any:
+    try:
+        twin.check_depth(data, "payload", limit)
+        return "within"
+    except LimitExceededError as exc:
+        return str(exc), exc.limit, exc.maximum
+
+
+@settings(max_examples=3000, deadline=None)
+@given(data=st.binary(max_size=60).map(lambda raw: bytes(b'[]{}"\\ a:'[byte % 9] for byte in raw))
+       | st.binary(max_size=60), limit=st.integers(1, 8))
+def test_depth_check_twins_agree_on_any_bytes(twin_pair: Any, data: bytes, limit: int) -> None:
+    """The compiled check repeats the reference's steps in C: the same verdict on valid
+    JSON, invalid JSON, unbalanced or unclosed brackets, stray escapes and BOMs."""
+    python_twin, compiled_twin = twin_pair("_json")
+    assert _verdict(compiled_twin, data, limit) == _verdict(python_twin, data, limit)

@@ -13,8 +13,15 @@ __all__ = ["loads_object", "loads_unique", "check_depth", "dumps_compact", "MAX_
 include "_json_core.pxi"
 
 dumps_compact = _reference.dumps_compact
-check_depth = _reference.check_depth
 MAX_DEPTH = _reference.MAX_DEPTH
+
+
+def check_depth(data, what, max_depth):
+    """See :func:`cyjose._json_py.check_depth`."""
+    if type(data) is bytes and type(what) is str:
+        _check_depth(<bytes>data, <str>what, max_depth)
+    else:
+        _reference.check_depth(data, what, max_depth)
 
 
 def loads_object(data, what, max_depth=MAX_DEPTH):
@@ -27,9 +34,11 @@ def loads_object(data, what, max_depth=MAX_DEPTH):
 def loads_unique(data, what, max_depth=MAX_DEPTH):
     """See :func:`cyjose._json_py.loads_unique`: a flat object here, anything else there."""
     cdef dict flat
-    if type(data) is bytes:
+    if type(data) is bytes and type(what) is str:
         flat = _flat_object(<const unsigned char *>PyBytes_AS_STRING(data), len(<bytes>data))
-        if flat is not None:  # the flat parser refuses repeated names
+        if flat is not None:  # the flat parser gives up on repeated names
             return flat
+        _check_depth(<bytes>data, <str>what, max_depth)
+        return _reference.parse_unique(data, what)
     return _reference.loads_unique(data, what, max_depth)
 

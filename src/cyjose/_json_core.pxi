@@ -20,8 +20,10 @@
 import orjson
 
 from . import _json_py
+from .limits import exceeded
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.dict cimport PyDict_New, PyDict_SetItem
 from cpython.long cimport PyLong_FromLongLong
 from cpython.object cimport PyObject
@@ -179,6 +181,7 @@ cdef object _orjson_loads = orjson.loads
 cdef object _JSONDecodeError = orjson.JSONDecodeError
 cdef object _reference_parse_object = _json_py.parse_object
 cdef object _reference_check_depth = _json_py.check_depth
+cdef object _exceeded = exceeded
 
 
 cdef bint _may_hold_long_number(const unsigned char *s, Py_ssize_t n) noexcept:
@@ -203,7 +206,7 @@ cdef bint _may_hold_long_number(const unsigned char *s, Py_ssize_t n) noexcept:
     return False
 
 
-cdef dict _load_object(bytes data, str what, object max_depth):
+cdef dict _load_object(bytes data, str what, Py_ssize_t max_depth):
     """cyjose._json_py.loads_object(data, what, max_depth): the same dict or the same DecodeError."""
     cdef const unsigned char *s = <const unsigned char *>PyBytes_AS_STRING(data)
     cdef dict flat = _flat_object(s, len(data))
@@ -212,7 +215,7 @@ cdef dict _load_object(bytes data, str what, object max_depth):
     return _load_general(data, what, max_depth)
 
 
-cdef dict _load_object_view(const unsigned char *s, Py_ssize_t n, str what, object max_depth):
+cdef dict _load_object_view(const unsigned char *s, Py_ssize_t n, str what, Py_ssize_t max_depth):
     """:func:`_load_object` of ``s[:n]``, which needs no bytes object for a flat object."""
     cdef dict flat = _flat_object(s, n)
     if flat is not None:
@@ -229,12 +232,10 @@ cdef Py_ssize_t _count_openers(const unsigned char *s, Py_ssize_t n) noexcept:
     return count
 
 
-cdef dict _load_general(bytes data, str what, object max_depth):
+cdef dict _load_general(bytes data, str what, Py_ssize_t max_depth):
     """Any object: orjson called directly, or the reference when orjson would differ or fail."""
-    cdef const unsigned char *s = <const unsigned char *>PyBytes_AS_STRING(data)
-    cdef bint long_number = _may_hold_long_number(s, len(data))
-    if _count_openers(s, len(data)) > max_depth:  # else within any depth: the reference's first test
-        _reference_check_depth(data, what, max_depth)
+    cdef bint long_number = _may_hold_long_number(<const unsigned char *>PyBytes_AS_STRING(data), len(data))
+    _check_depth(data, what, max_depth)
     value = None
     if not long_number:
         try:
@@ -242,5 +243,81 @@ cdef dict _load_general(bytes data, str what, object max_depth):
         except _JSONDecodeError:
             pass
     if type(value) is not dict:  # anything unusual: the reference decides, and names the error
-        value = _reference_parse_object(data, what, long_number, max_depth)
+        value = _reference_parse_object(data, what, long_number)
     return <dict>value
+
+
+# The depth check of cyjose._json_py.check_depth, step for step (so the
+# verdict is the same, even on invalid JSON), on one scratch buffer: escaped
+# backslashes, then escaped quotes, are dropped; the brackets outside strings
+# are kept as "(" and ")"; up to _PEELED_LEVELS rounds drop every "()"; then
+# the deepest point at the end of a run, plus the rounds, is the depth.
+cdef enum:
+    _PEELED_LEVELS = 3  # cyjose._json_py._PEELED_LEVELS
+
+
+cdef int _check_depth(bytes data, str what, Py_ssize_t max_depth) except -1:
+    """Raise the reference's LimitExceededError if ``data`` nests deeper than ``max_depth``."""
+    cdef const unsigned char *s = <const unsigned char *>PyBytes_AS_STRING(data)
+    cdef Py_ssize_t n = len(data), depth
+    cdef unsigned char *scratch
+    if _count_openers(s, n) <= max_depth:
+        return 0
+    if n >= 1 and (s[0] == 0xEF or s[0] == 0xFE or s[0] == 0xFF or s[0] == 0 or (n >= 2 and s[1] == 0)):
+        _reference_check_depth(data, what, max_depth)  # a BOM or UTF-16/32: the reference re-encodes it
+        return 0
+    scratch = <unsigned char *>PyMem_Malloc(n)
+    if scratch == NULL:
+        raise MemoryError()
+    depth = _bracket_depth(s, n, scratch)
+    PyMem_Free(scratch)
+    if depth > max_depth:
+        raise _exceeded(f"The {what} JSON", "max_json_depth", max_depth, "levels")
+    return 0
+
+
+cdef Py_ssize_t _drop_pairs(const unsigned char *s, Py_ssize_t n, unsigned char *out,
+                            unsigned char first, unsigned char second) noexcept nogil:
+    """``bytes.replace(first + second, b"")`` of ``s[:n]`` into ``out`` (may be ``s``); the new length."""
+    cdef Py_ssize_t i = 0, kept = 0
+    while i < n:
+        if s[i] == first and i + 1 < n and s[i + 1] == second:
+            i += 2
+        else:
+            out[kept] = s[i]
+            kept += 1
+            i += 1
+    return kept
+
+
+cdef Py_ssize_t _bracket_depth(const unsigned char *s, Py_ssize_t n, unsigned char *buf) noexcept nogil:
+    cdef Py_ssize_t i, m, kept = 0, peeled = 0, level = 0, deepest = 0
+    cdef bint in_string = False, any_run = False
+    cdef unsigned char c
+    m = _drop_pairs(s, n, buf, b'\\', b'\\')
+    m = _drop_pairs(buf, m, buf, b'\\', b'"')
+    for i in range(m):
+        c = buf[i]
+        if c == b'"':
+            in_string = not in_string
+        elif not in_string:
+            if c == b'[' or c == b'{':
+                buf[kept] = b'('
+                kept += 1
+            elif c == b']' or c == b'}':
+                buf[kept] = b')'
+                kept += 1
+    m = kept
+    while peeled < _PEELED_LEVELS:
+        kept = _drop_pairs(buf, m, buf, b'(', b')')
+        if kept == m:
+            break
+        m = kept
+        peeled += 1
+    for i in range(m):
+        level += 1 if buf[i] == b'(' else -1
+        if i + 1 == m or buf[i + 1] != buf[i]:  # the end of a run
+            if not any_run or level > deepest:
+                deepest = level
+            any_run = True
+    return peeled + deepest

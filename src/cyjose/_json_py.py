@@ -28,7 +28,7 @@ import orjson
 from .exceptions import DecodeError
 from .limits import DEFAULT_LIMITS, exceeded
 
-__all__ = ["loads_object", "loads_unique", "parse_object", "check_depth", "dumps_compact", "MAX_DEPTH"]
+__all__ = ["loads_object", "loads_unique", "parse_object", "parse_unique", "check_depth", "dumps_compact", "MAX_DEPTH"]
 
 #: The default nesting bound (the outer object is depth 1).
 MAX_DEPTH = DEFAULT_LIMITS.max_json_depth
@@ -61,12 +61,12 @@ def loads_object(data: bytes, what: str, max_depth: int = MAX_DEPTH) -> Dict[str
     UTF-8, invalid JSON, or a value that is not an object, and
     :class:`LimitExceededError` for nesting deeper than ``max_depth``.
     """
-    return parse_object(data, what, _may_hold_long_number(data), max_depth)
-
-
-def parse_object(data: bytes, what: str, may_hold_long_number: bool, max_depth: int = MAX_DEPTH) -> Dict[str, Any]:
-    """:func:`loads_object` for a caller that has already scanned ``data`` for long numbers."""
     check_depth(data, what, max_depth)
+    return parse_object(data, what, _may_hold_long_number(data))
+
+
+def parse_object(data: bytes, what: str, may_hold_long_number: bool) -> Dict[str, Any]:
+    """:func:`loads_object` for a caller that has checked the depth and scanned for long numbers."""
     value: Any = _NOT_PARSED
     if not may_hold_long_number:
         try:
@@ -106,6 +106,11 @@ def loads_unique(data: bytes, what: str, max_depth: int = MAX_DEPTH) -> Dict[str
     :func:`loads_object` raises otherwise.
     """
     check_depth(data, what, max_depth)
+    return parse_unique(data, what)
+
+
+def parse_unique(data: bytes, what: str) -> Dict[str, Any]:
+    """:func:`loads_unique` for a caller that has checked the depth."""
     try:
         value = json.loads(data, object_pairs_hook=_unique_members, parse_constant=_refuse_constant)
     except _RepeatedName as exc:

@@ -56,7 +56,7 @@ cdef class TokenFastPath:
     cdef object _rules
     cdef tuple _last  # (header segment, known entry) of the last hit: one read, so race-free
     cdef Py_ssize_t _max_bytes
-    cdef object _max_depth
+    cdef Py_ssize_t _max_depth
     cdef public double expires_at
 
     def __init__(self, rules, limits=DEFAULT_LIMITS):
