@@ -311,14 +311,10 @@ def failures(tmp_path: Path) -> Dict[str, Callable[[], Any]]:
         "RSA JWK for HS256": lambda: PyJWK({**rsa_jwk, "alg": "HS256"}),
         "RSA JWK as HMAC key": lambda: cyjose.algorithms.HMACAlgorithm.from_jwk(rsa_jwk),
         "JWK with unknown alg": lambda: PyJWK({**ec_jwk, "alg": "ES999"}),
-        # A private JWK whose members slipped: names echoed in messages hold key material.
-        "RSA d as kty": lambda: PyJWK({**rsa_jwk, "kty": rsa_jwk["d"]}),
+        # Slipped members (more in test_private_jwks_with_slipped_members_show_no_secret).
         "secret bytes as kty": lambda: PyJWK({**oct_jwk(), "kty": HMAC_SECRET}),
-        "EC d as crv": lambda: PyJWK({**ec_jwk, "crv": ec_jwk["d"]}),
-        "OKP d as crv": lambda: PyJWK({**okp_jwk, "crv": okp_jwk["d"]}),
-        "oct k as alg": lambda: PyJWK(oct_jwk(alg=oct_jwk()["k"])),
-        "EC d as alg and requested alg": lambda: PyJWK({**ec_jwk, "alg": ec_jwk["d"]}, algorithm="ES256"),
-        "oct k as use": lambda: cyjose.Verifier(PyJWK(oct_jwk(use=oct_jwk()["k"]))),
+        "EC d as alg, another requested": lambda: PyJWK({**ec_jwk, "alg": ec_jwk["d"]}, algorithm="ES256"),
+        "oct k as use, then verifying": lambda: cyjose.Verifier(PyJWK(oct_jwk(use=oct_jwk()["k"]))),
         "JWK JSON that is not JSON": lambda: PyJWK.from_json(json.dumps(rsa_jwk)[:-1]),
         "JWK set JSON that is not JSON": lambda: PyJWKSet.from_json(json.dumps({"keys": [oct_jwk()]})[:-2]),
         "JWK set of bad keys": lambda: PyJWKSet([{**ec_jwk, "d": "AAAA"}, oct_jwk(k="!!")]),
@@ -362,6 +358,49 @@ def test_exceptions_and_warnings_show_no_secret(tmp_path: Path, caplog: pytest.L
         assert_clean(_shown(exc), name)
         assert_clean(" ".join(warned), f"warnings of {name}")
     assert_clean(caplog.text, "the log")
+
+
+#: Where a slipped private value may land (``kid`` is public by definition and shown as such). Values
+#: slipped into key members are tried on the quick key types only: each RSA private key costs ~50 ms.
+_NAME_TARGETS = ("kty", "crv", "alg", "use", "key_ops", "x5t", "oth")
+_MEMBER_TARGETS = ("n", "e", "x", "y", "d", "k", "x5c")
+_SLIPS: Dict[str, Callable[[str], Any]] = {
+    "as is": lambda value: value,
+    "corrupted": lambda value: value[:-2] + "!!",
+    "in a list": lambda value: [value],
+    "in an object": lambda value: {"value": value},
+    "as bytes": lambda value: value.encode(),
+    "as a number": lambda value: int.from_bytes(value.encode(), "big"),
+}
+_LOADERS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
+    "PyJWK": PyJWK,
+    "from_jwk": lambda jwk: cyjose.get_algorithm_by_name(
+        {"RSA": "RS256", "EC": "ES256", "OKP": "EdDSA"}.get(str(jwk.get("kty")), "HS256")).from_jwk(jwk),
+}
+
+
+def _slipped_jwks() -> Iterator[Tuple[str, Dict[str, Any]]]:
+    bases = [(private_jwk(RSA_KEY, "RS256"), ("d",), _NAME_TARGETS)]
+    bases += [(jwk, (secret,), _NAME_TARGETS + _MEMBER_TARGETS) for jwk, secret in (
+        (private_jwk(EC_KEY, "ES256"), "d"), (private_jwk(OKP_KEY, "EdDSA"), "d"), (oct_jwk(), "k"))]
+    for base, members, targets in bases:
+        for member in members:
+            for target in targets:
+                for slip, change in _SLIPS.items():
+                    yield f"{base['kty']} {member} {slip} as {target}", {**base, target: change(base[member])}
+
+
+def test_private_jwks_with_slipped_members_show_no_secret() -> None:
+    """A private JWK whose members slipped (a private value where a name or another member belongs)."""
+    failed = 0
+    for name, jwk in _slipped_jwks():
+        for loader_name, load in _LOADERS.items():
+            try:
+                load(jwk)
+            except PyJWTError as exc:
+                failed += 1
+                assert_clean(_shown(exc), f"{loader_name}: {name}")
+    assert failed > 250  # most slips are refused (a few only change a member nothing checks)
 
 
 # ---------------------------------------------------------------- logs: JWKS client and endpoint
