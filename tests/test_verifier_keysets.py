@@ -264,6 +264,22 @@ def test_replace_key_with_a_bad_set_keeps_the_old_one():
     assert v.verify(token("rsa-a")) == {"sub": "rsa-a"}
 
 
+def test_a_jwks_dict_is_loaded_without_its_private_members():
+    """A Verifier never parses private material: a private JWK whose "d" is bogus still verifies."""
+    private = cyjose.get_algorithm_by_name("RS256").to_jwk(keys.private("RS256"), as_dict=True)
+    bogus = {**private, "kid": "rsa-a", "d": private["n"], "key_ops": ["sign", "verify"]}
+    with pytest.raises(PyJWKSetError, match="did not contain any usable keys"):
+        PyJWKSet([bogus])  # loading it in full refuses it (drop-in default: private members are loaded)
+    loaded = PyJWKSet([bogus], load_private=False)["rsa-a"]
+    assert "d" not in loaded.to_dict(private=True) and not hasattr(loaded.key, "private_numbers")
+    assert cyjose.Verifier({"keys": [bogus]}, algorithms=["RS256"]).verify(token("rsa-a")) == {"sub": "rsa-a"}
+
+
+def test_load_private_keeps_oct_keys():
+    data = [oct_jwk("h")]
+    assert PyJWKSet(data, load_private=False)["h"].key == PyJWKSet(data)["h"].key == SECRET
+
+
 # --- a PyJWKClient as the source ----------------------------------------------------------------
 
 

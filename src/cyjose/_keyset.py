@@ -28,9 +28,10 @@ RECHECK_SECONDS = 10.0
 def as_key_set(key: Any) -> Optional["KeySet"]:
     """A :class:`KeySet` when ``key`` is a JWK set source, else None (a single key).
 
-    Sources: a JWKS dict (``{"keys": [...]}``), a :class:`PyJWKSet` or a
+    Sources: a JWKS dict (``{"keys": [...]}``, loaded in public form:
+    ``PyJWKSet(load_private=False)``), a :class:`PyJWKSet` or a
     :class:`PyJWKClient`. Raises :class:`PyJWKSetError` for a dict that is
-    not a usable JWK set.
+    not a usable JWK set or fails :func:`check_key_set`.
     """
     from .jwks_client import PyJWKClient  # (it imports the decode API, which imports this)
 
@@ -39,7 +40,7 @@ def as_key_set(key: Any) -> Optional["KeySet"]:
     if isinstance(key, PyJWKSet):
         return KeySet(key, None)
     if isinstance(key, dict) and "keys" in key:
-        return KeySet(PyJWKSet.from_dict(key), None)
+        return KeySet(PyJWKSet.from_dict(key, load_private=False), None)
     return None
 
 

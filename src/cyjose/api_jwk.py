@@ -229,6 +229,18 @@ class PyJWK:
         return f"<PyJWK kty={self.key_type} alg={self.algorithm_name}{kid}>"
 
 
+def public_members(jwk: JWKDict) -> JWKDict:
+    """``jwk`` without the private members of its ``kty`` (``d``, ``p``, ..., ``priv``); ``oct`` keys unchanged.
+
+    A cyjose addition, for key sources that only verify (see :class:`PyJWKSet`).
+    """
+    kty = jwk.get("kty")
+    if kty == "oct" or not isinstance(kty, str) or kty not in _PRIVATE_MEMBERS:
+        return jwk
+    hidden = _PRIVATE_MEMBERS[kty]
+    return {name: value for name, value in jwk.items() if name not in hidden}
+
+
 def _check_metadata(jwk: JWKDict) -> None:
     """Types of the common members (RFC 7517 §4) and ``crv``; :class:`InvalidKeyError`."""
     for name in ("kid", "use", "alg", "crv"):
@@ -313,9 +325,17 @@ class PyJWKSet:
     Lookups: ``jwks[kid]`` (KeyError when absent, as PyJWT) and
     :meth:`get`; when several keys share a ``kid`` the first wins. ``keys``
     keeps the set's order.
+
+    ``load_private=False`` (keyword, a cyjose addition) loads every key in
+    public form: the private members of RSA, EC, OKP and AKP keys are dropped
+    before parsing (:func:`public_members`), so a set that only verifies never
+    parses private material -- which a hostile set could make expensive (a
+    bogus 8192-bit private RSA JWK costs seconds of CPU) -- nor keeps it.
     """
 
-    def __init__(self, keys: List[JWKDict], *, min_rsa_key_size: int = DEFAULT_MIN_RSA_KEY_SIZE) -> None:
+    def __init__(
+        self, keys: List[JWKDict], *, min_rsa_key_size: int = DEFAULT_MIN_RSA_KEY_SIZE, load_private: bool = True
+    ) -> None:
         self.keys: List[PyJWK] = []
         if not keys:
             raise PyJWKSetError("The JWK Set did not contain any keys")
@@ -325,7 +345,7 @@ class PyJWKSet:
             if not isinstance(key, dict):
                 continue
             try:
-                self.keys.append(PyJWK(key, min_rsa_key_size=min_rsa_key_size))
+                self.keys.append(PyJWK(key if load_private else public_members(key), min_rsa_key_size=min_rsa_key_size))
             except MissingCryptographyError:  # pragma: no cover - PyJWT's rule; cyjose always has cryptography
                 raise
             except PyJWTError:
@@ -334,18 +354,22 @@ class PyJWKSet:
             raise PyJWKSetError("The JWK Set did not contain any usable keys. Perhaps 'cryptography' is not installed?")
 
     @staticmethod
-    def from_dict(obj: Dict[str, Any], *, min_rsa_key_size: int = DEFAULT_MIN_RSA_KEY_SIZE) -> "PyJWKSet":
+    def from_dict(
+        obj: Dict[str, Any], *, min_rsa_key_size: int = DEFAULT_MIN_RSA_KEY_SIZE, load_private: bool = True
+    ) -> "PyJWKSet":
         """The set in ``obj["keys"]``; :class:`PyJWKSetError` for a non-dict ``obj``."""
         if not isinstance(obj, dict):
             raise PyJWKSetError("Invalid JWK Set value")
-        return PyJWKSet(obj.get("keys", []), min_rsa_key_size=min_rsa_key_size)
+        return PyJWKSet(obj.get("keys", []), min_rsa_key_size=min_rsa_key_size, load_private=load_private)
 
     @staticmethod
-    def from_json(data: str, *, min_rsa_key_size: int = DEFAULT_MIN_RSA_KEY_SIZE) -> "PyJWKSet":
+    def from_json(
+        data: str, *, min_rsa_key_size: int = DEFAULT_MIN_RSA_KEY_SIZE, load_private: bool = True
+    ) -> "PyJWKSet":
         """The set in JSON text; :class:`PyJWKSetError` if it is not a JSON object
         (PyJWT lets ``json``'s own error through)."""
         obj = _json_object(data, PyJWKSetError("Invalid JWK Set value"))
-        return PyJWKSet.from_dict(obj, min_rsa_key_size=min_rsa_key_size)
+        return PyJWKSet.from_dict(obj, min_rsa_key_size=min_rsa_key_size, load_private=load_private)
 
     def __getitem__(self, kid: str) -> PyJWK:
         key = self.get(kid)
