@@ -81,7 +81,7 @@ def child(args: argparse.Namespace) -> None:
     budget = f"-runs={args.runs}" if args.runs else f"-max_total_time={args.seconds}"
     atheris.Setup([sys.argv[0], str(corpus), budget, f"-artifact_prefix={findings}/{args.child}-",
                    "-print_final_stats=1", f"-timeout={args.timeout}", "-rss_limit_mb=2048",
-                   "-max_len=4096"], target)
+                   "-max_len=4096", f"-dict={HERE / 'cyjose.dict'}"], target)
     atheris.Fuzz()
 
 
@@ -104,7 +104,7 @@ def _run_target(name: str, args: argparse.Namespace) -> Result:
     started = time.monotonic()
     done = subprocess.run(command, capture_output=True, text=True, errors="replace")
     elapsed = time.monotonic() - started
-    log = done.stdout + done.stderr
+    log = done.stderr + done.stdout  # atheris prints the traceback on stdout
     executions = re.search(r"stat::number_of_executed_units:\s*(\d+)", log)
     finding = None
     if done.returncode != 0:
@@ -122,9 +122,10 @@ def _report(result: Result) -> None:
 
 
 def _excerpt(log: str) -> str:
-    """The traceback part of a child's log (libFuzzer's progress lines left out)."""
-    lines = [line for line in log.splitlines() if not re.match(r"#\d+\s", line)]
-    return "\n".join("    " + line for line in lines[-60:])
+    """What went wrong: atheris's traceback when there is one, else the log's last lines."""
+    start = log.find("=== Uncaught Python exception")
+    lines = log[start:].splitlines() if start >= 0 else log.splitlines()[-40:]
+    return "\n".join("    " + line for line in lines[:80])
 
 
 def parent(args: argparse.Namespace, names: List[str]) -> int:

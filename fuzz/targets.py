@@ -515,6 +515,37 @@ def hmac_seeds() -> List[bytes]:
     return [bytes((selector,)) + SEP.join((HS_SECRET, b"message", b"\x00" * 32)) for selector in range(5)]
 
 
+def _python_hmac_verify(signing_input: bytes, signature: bytes) -> bool:
+    """A verify callable that is not an HmacKey's: the compiled fast path's generic branch."""
+    return hmac.compare_digest(hmac.new(HS_SECRET, signing_input, hashlib.sha256).digest(), signature)
+
+
+@functools.lru_cache(maxsize=None)
+def _fast_paths(twin: Any) -> Tuple[Any, Any]:
+    """Two TokenFastPaths of ``twin`` knowing the canonical HS256 header: HmacKey.verify, a function."""
+    from cyjose._claims import ClaimRules
+    from cyjose._hmac import HmacKey
+
+    segment = b64(canonical_header("HS256"))
+    paths = (twin.TokenFastPath(ClaimRules()), twin.TokenFastPath(ClaimRules(audience="fuzz-aud", leeway=30)))
+    paths[0].remember(segment, {"alg": "HS256", "typ": "JWT"}, HmacKey(HS_SECRET, "sha256").verify)
+    paths[1].remember(segment, {"alg": "HS256", "typ": "JWT"}, _python_hmac_verify)
+    return paths
+
+
+def fuzz_token(data: bytes) -> None:
+    """_token.TokenFastPath verify/claims agree between twins (None, a result, or the same error)."""
+    python, compiled = twins("_token")
+    case = token_case(data[1:])
+    now = pick(data[0] if data else 0, (1.7e9, 1700000000, 1e20))
+    for index in (0, 1):
+        pair = _fast_paths(python)[index], compiled and _fast_paths(compiled)[index]
+        result = same(lambda path: path.verify(case.token, now), *pair)
+        same(lambda path: path.claims(case.token, now), *pair)
+        if case.mode == "forged" and result[0] == "ok" and result[2] is not None:
+            raise Finding(f"the fast path verified a forged token: {case.token!r}")
+
+
 PKEY_CASES = (("ecdsa", "sha256"), ("pkcs1v15", "sha256"), ("pss", "sha256"), ("eddsa", None))
 
 
@@ -569,6 +600,7 @@ TARGETS: Dict[str, Tuple[Callable[[bytes], None], Callable[[], List[bytes]]]] = 
     "claims": (fuzz_claims, claims_seeds),
     "hmac": (fuzz_hmac, hmac_seeds),
     "pkey": (fuzz_pkey, pkey_seeds),
+    "token": (fuzz_token, lambda: _with_selectors(3, token_seeds())),
     "decode": (fuzz_decode, token_seeds),
     "verifier": (fuzz_verifier, verifier_seeds),
     "jwe": (fuzz_jwe, jwe_seeds),
