@@ -591,6 +591,21 @@ def test_str_key_that_is_not_utf8_encodable_is_an_invalid_key(alg: str) -> None:
         cyjose.encode(CLAIMS, key, algorithm=alg)
 
 
+def _ssh_string(data: bytes) -> bytes:
+    return len(data).to_bytes(4, "big") + data
+
+
+def test_openssh_ec_key_with_a_compressed_point_is_an_invalid_key() -> None:
+    """cryptography raises NotImplementedError for it (found by fuzz/ 'keys'): InvalidKeyError here."""
+    point = keys.public("ES256").public_bytes(serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint)
+    blob = b"".join(_ssh_string(part) for part in (b"ecdsa-sha2-nistp256", b"nistp256", point))
+    line = b"ecdsa-sha2-nistp256 " + base64.b64encode(blob)
+    with pytest.raises(InvalidKeyError, match="not a supported PEM or OpenSSH key"):
+        cyjose.decode(token_for("ES256"), line, algorithms=["ES256"])
+    with pytest.raises(InvalidKeyError):
+        Verifier(line.decode(), algorithms=["ES256"])
+
+
 def test_encrypted_private_key_is_an_invalid_key() -> None:
     encrypted = keys.private("ES256").private_bytes(
         serialization.Encoding.PEM,

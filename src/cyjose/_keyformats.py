@@ -138,6 +138,7 @@ def load_asymmetric_key(key: Union[str, bytes]) -> Any:
         if b"PRIVATE KEY-----" in data:
             return load_pem_private_key(data, password=None)
         return load_pem_public_key(data)
-    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+    # NotImplementedError: cryptography's refusal of an OpenSSH EC key with a compressed point.
+    except (ValueError, TypeError, UnsupportedAlgorithm, NotImplementedError) as exc:
         reason = "it is encrypted" if isinstance(exc, TypeError) else "it is not a supported PEM or OpenSSH key"
         raise InvalidKeyError(f"Could not parse the provided key: {reason}.") from None
