@@ -36,7 +36,7 @@ import jwt as pyjwt
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import x25519
+from cryptography.hazmat.primitives.asymmetric import rsa, x25519
 from cryptography.x509.oid import NameOID
 from jwt import api_jwk as pyjwt_api_jwk
 from jwt import help as pyjwt_help
@@ -829,6 +829,19 @@ def test_pyjwkclient_bad_responses_and_uris(server: JWKSServer, clock: FakeClock
     with pytest.raises(cyjose.PyJWKClientConnectionError, match=re.escape("(redirects are not followed)")):
         client_of(cyjose, server, clock, case="/old").get_signing_key("a")
     assert server.hits(path_of(pyjwt, "/moved")) == server.hits(path_of(cyjose, "/moved")) == 0
+
+
+def test_pyjwkclient_private_members_in_a_served_set(server: JWKSServer, clock: FakeClock) -> None:
+    """`PyJWKClient`: private members in a served set"""
+    private = {name: value for name, value in cyjose.algorithms.RSAAlgorithm.to_jwk(
+        keys.private("RS256"), as_dict=True).items() if name != "key_ops"}
+    for lib in LIBS:
+        serve(server, lib, {"keys": [{**private, "kid": "a", "alg": "RS256", "use": "sig"}]})
+    theirs = client_of(pyjwt, server, clock).get_signing_key("a").key
+    ours = client_of(cyjose, server, clock).get_signing_key("a").key
+    assert isinstance(theirs, rsa.RSAPrivateKey)  # a served private key: PyJWT could sign with it
+    assert isinstance(ours, rsa.RSAPublicKey)
+    assert ours.public_numbers() == theirs.public_key().public_numbers()
 
 
 def test_pyjwkclient_cache_keys_and_max_cached_keys(server: JWKSServer, clock: FakeClock) -> None:

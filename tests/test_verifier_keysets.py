@@ -396,3 +396,15 @@ def test_client_whose_first_set_is_bad(server, clocks, bad):
     for headers in ({"kid": "rsa-a"}, {}):  # chosen by kid, or the only RS256 key
         with pytest.raises(PyJWKSetError, match=message):
             v.verify(token("rsa-a", headers=headers))
+
+
+def test_client_serving_an_oct_key_verifies_nothing(server, clocks):
+    """A key fetched from a URL is public: as an HMAC secret it would let anyone mint
+    tokens. A Verifier backed by a PyJWKClient refuses a set holding one, even an
+    all-oct set (a fixed set of oct keys stays the caller's own secret)."""
+    serve(server, {"keys": [oct_jwk("hmac")]})
+    forged = cyjose.encode({"sub": "admin"}, SECRET, algorithm="HS256", headers={"kid": "hmac"})
+    v = cyjose.Verifier(client(server, clocks[1]), algorithms=["HS256"])
+    with pytest.raises(PyJWKSetError, match=r"serves a symmetric \(oct\) key"):
+        v.verify(forged)
+    assert cyjose.Verifier({"keys": [oct_jwk("hmac")]}, algorithms=["HS256"]).verify(forged) == {"sub": "admin"}

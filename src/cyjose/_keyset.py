@@ -44,7 +44,7 @@ def as_key_set(key: Any) -> Optional["KeySet"]:
     return None
 
 
-def check_key_set(jwk_set: PyJWKSet) -> None:
+def check_key_set(jwk_set: PyJWKSet, fetched: bool = False) -> None:
     """Refuse, with :class:`PyJWKSetError`, a set a verifier cannot use safely.
 
     * Two keys with the same ``kid`` (RFC 7517 §4.5 asks for distinct ones):
@@ -54,6 +54,9 @@ def check_key_set(jwk_set: PyJWKSet) -> None:
       never hold a shared secret, and one verifier accepting both MACs and
       signatures is the ground algorithm confusion grows on. Give such keys
       to separate Verifiers.
+    * ``fetched`` (a :class:`PyJWKClient`'s set): any ``oct`` key. A key
+      served by a URL is public; as an HMAC secret it would let anyone who
+      can read the URL mint tokens.
     """
     kids: Set[str] = set()
     for jwk in jwk_set.keys:
@@ -65,6 +68,8 @@ def check_key_set(jwk_set: PyJWKSet) -> None:
         kids.add(kid)
     if len({jwk.key_type == "oct" for jwk in jwk_set.keys}) > 1:
         raise PyJWKSetError("The JWK Set mixes symmetric (oct) and asymmetric keys; a Verifier takes one kind")
+    if fetched and any(jwk.key_type == "oct" for jwk in jwk_set.keys):
+        raise PyJWKSetError("The JWKS endpoint serves a symmetric (oct) key: a published secret verifies nothing")
 
 
 class KeySet:
@@ -106,7 +111,7 @@ class KeySet:
         assert self.client is not None
         jwk_set = self.client.get_jwk_set()
         if jwk_set is not self._passed:
-            check_key_set(jwk_set)
+            check_key_set(jwk_set, fetched=True)
             self._passed = jwk_set
         return jwk_set
 

@@ -298,7 +298,7 @@ def _find_algorithm(name: str, kty: str) -> Optional[Algorithm]:
             raise PyJWKError(f"Unable to find an algorithm for key: {shown_name(name)}")
     # An AKP key's "alg" is its variant: its loader says more precisely which one is unsupported.
     if key_types and kty not in key_types and kty != "AKP":
-        raise InvalidKeyError(f"A {kty} key cannot be used with {name}")
+        raise InvalidKeyError(f"A key of type {shown_name(kty)} cannot be used with {name}")
     return algorithm
 
 

@@ -55,6 +55,7 @@ from ssl import SSLContext
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, Union
 
 from ._json import loads_object
+from ._jwk import shown
 from ._jwks_http import (
     DEFAULT_MAX_RESPONSE_BYTES,
     MAX_AGE_CEILING,
@@ -116,7 +117,9 @@ def _as_jwk_set(data: Any) -> PyJWKSet:
         return data
     if not isinstance(data, dict):
         raise PyJWKClientError("The JWKS endpoint did not return a JSON object")
-    return PyJWKSet.from_dict(data)
+    # A published set is for verifying: private members (a misconfigured or hostile
+    # endpoint's) are dropped unparsed; an 8192-bit private RSA JWK costs seconds of CPU.
+    return PyJWKSet.from_dict(data, load_private=False)
 
 
 def _copy_error(error: PyJWTError) -> PyJWTError:
@@ -285,7 +288,7 @@ class _ClientBase:
 
     @staticmethod
     def _not_found(kid: Any) -> PyJWKClientError:
-        return PyJWKClientError(f'Unable to find a signing key that matches: "{kid}"')
+        return PyJWKClientError(f'Unable to find a signing key that matches: "{shown(kid)}"')
 
     @staticmethod
     def _kid_of(token: Union[str, bytes]) -> Any:

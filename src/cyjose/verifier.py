@@ -69,6 +69,13 @@ class Verifier(VerifierCore):
     flush; tokens without ``jti`` pass (require it with
     ``options={"require": ["jti"]}``). Whatever the deny-list raises propagates.
 
+    **Key sets**: a JWK set source must pass the key-set policy
+    (:func:`cyjose._keyset.check_key_set`: no duplicate ``kid``, no ``oct``
+    keys mixed with asymmetric ones, no ``oct`` key from a ``PyJWKClient``):
+    :class:`~cyjose.exceptions.PyJWKSetError` at construction or
+    :meth:`replace_key` for a fixed set; with a client, every verification
+    raises it while the endpoint serves such a set.
+
     **Limits**: ``limits`` (a :class:`cyjose.limits.Limits`, default
     :data:`~cyjose.limits.DEFAULT_LIMITS`) bounds the token's size and the
     nesting of its header and payload JSON; a token over a limit raises
