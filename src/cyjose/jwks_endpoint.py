@@ -42,7 +42,7 @@ from urllib.parse import urlsplit
 
 from ._b64url import b64url_encode
 from ._json import dumps_compact
-from .api_jwk import _PRIVATE_MEMBERS, PyJWK
+from .api_jwk import PyJWK, public_members
 from .exceptions import PyJWTError
 
 __all__ = ["jwks_app", "serve", "JWKS_PATH", "DISCOVERY_PATH", "JWKS_MEDIA_TYPE"]
@@ -110,11 +110,9 @@ def _load_public(entry: Any) -> Optional[PyJWK]:
     """
     if not isinstance(entry, dict):
         raise TypeError(f"a JWK must be an object, got {type(entry).__name__}")
-    kty = entry.get("kty")
-    if kty == "oct":
+    if entry.get("kty") == "oct":
         return None
-    hidden = _PRIVATE_MEMBERS.get(kty, ()) if isinstance(kty, str) else ()
-    return PyJWK({name: value for name, value in entry.items() if name not in hidden})
+    return PyJWK(public_members(entry))
 
 
 def _signing_algorithms(keys: Iterable[PyJWK]) -> List[str]:
