@@ -174,6 +174,8 @@ class JweCase(NamedTuple):
 
 JWE_CASES = (
     JweCase("dir", "A256GCM", lambda: KEY32, lambda: KEY32),
+    JweCase("dir", "A128CBC-HS256", lambda: KEY32, lambda: KEY32),
+    JweCase("dir", "A256CBC-HS512", lambda: KEY32 * 2, lambda: KEY32 * 2),
     JweCase("A128KW", "A128CBC-HS256", lambda: KEY16, lambda: KEY16),
     JweCase("RSA-OAEP-256", "A128GCM", lambda: rsa_key().public_key(), rsa_key),
     JweCase("ECDH-ES", "A256GCM", lambda: ec_key().public_key(), ec_key),
