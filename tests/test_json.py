@@ -158,3 +158,13 @@ def test_twins_agree_on_documents(json_pair, data):
 def test_twins_agree_on_random_bytes(json_pair, data):
     python, compiled = json_pair
     assert outcome(compiled, data, "header") == outcome(python, data, "header")
+
+
+@pytest.mark.parametrize("digits", ["9" * 18, "9" * 19, "9" * 20, "1" + "0" * 18, "922337203685477580" + "8",
+                                    "18446744073709551616"])
+@pytest.mark.parametrize("sign", ["", "-"])
+def test_integers_around_64_bits_in_a_flat_object(json_twin, digits, sign):
+    """Found by tools/sanitize (UBSan): the compiled flat parser multiplied a 19th digit into a
+    64-bit value before giving up on it -- a signed overflow. The value must be exact either way."""
+    data = f'{{"exp":{sign}{digits},"sub":"x"}}'.encode()
+    assert json_twin.loads_object(data, "payload") == {"exp": int(sign + digits), "sub": "x"}

@@ -704,3 +704,15 @@ def test_more_than_max_known_headers():
                 v.verify(encode({"aud": "api", "exp": T}, headers={"kid": f"k{i}"}))
             with pytest.raises(InvalidAudienceError):
                 v.verify(encode({"aud": "x"}, headers={"kid": f"k{i}"}))
+
+
+@pytest.mark.parametrize("claims", [{"exp": 10**400}, {"nbf": -(10**400)}, {"iat": -(10**400)},
+                                    {"exp": 10**400, "nbf": -(10**400), "iat": 0}])
+def test_times_beyond_float_range_are_cached_without_error(claims):
+    """Found by the fuzz target 'verifier': an integer NumericDate beyond float range passes the
+    claim checks (int and float compare exactly) but made the cache window raise OverflowError."""
+    token = cyjose.encode(claims, KEY, algorithm="HS256")
+    verifier = cyjose.Verifier(KEY, ["HS256"], cache_size=4)
+    assert verifier.verify(token) == claims
+    assert verifier.verify(token) == claims
+    assert verifier.cache_info().hits == 1

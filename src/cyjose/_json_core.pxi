@@ -95,10 +95,10 @@ cdef object _flat_int(const unsigned char *s, Py_ssize_t *pos, Py_ssize_t n):
         i += 1
     start = i
     while i < n and b'0' <= s[i] <= b'9':
+        if i - start == _FLAT_MAX_DIGITS:
+            return None  # a 19th digit: for the general parser (value * 10 could overflow)
         value = value * 10 + (s[i] & 0x0F)  # '0'..'9' are 0x30..0x39
         i += 1
-        if i - start > _FLAT_MAX_DIGITS:
-            return None
     if i == start or (s[start] == b'0' and i - start > 1):
         return None  # no digits, or a leading zero: invalid JSON, for the general parser to report
     if i < n and (s[i] == b'.' or s[i] == b'e' or s[i] == b'E'):

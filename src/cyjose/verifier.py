@@ -327,12 +327,21 @@ def _validity_window(claims: Dict[str, Any], options: FullOptions, leeway: float
     """
     not_before, expires_at = -math.inf, math.inf
     if options["verify_exp"] and "exp" in claims:
-        expires_at = int(claims["exp"]) + leeway
+        expires_at = _seconds(claims["exp"]) + leeway
     if options["verify_nbf"] and "nbf" in claims:
-        not_before = int(claims["nbf"]) - leeway
+        not_before = _seconds(claims["nbf"]) - leeway
     if options["verify_iat"] and "iat" in claims:
-        not_before = max(not_before, int(claims["iat"]) - leeway)
+        not_before = max(not_before, _seconds(claims["iat"]) - leeway)
     return not_before, expires_at
+
+
+def _seconds(value: Any) -> float:
+    """A NumericDate claim that passed its check, truncated, as a float (infinite beyond float range)."""
+    whole = int(value)
+    try:
+        return float(whole)
+    except OverflowError:  # e.g. "exp": 1e400 written as an integer: valid JSON, checks passed
+        return math.inf if whole > 0 else -math.inf
 
 
 _DECODE_VERIFIERS: Dict[Tuple[Any, ...], Verifier] = {}
