@@ -116,7 +116,7 @@ def _run_target(name: str, args: argparse.Namespace) -> Result:
 def _report(result: Result) -> None:
     executions = "?" if result.executions is None else f"{result.executions:,}"
     status = f"FINDING {result.finding}" if result.finding else "ok"
-    print(f"{result.target:<12} {executions:>12} execs {result.seconds:8.1f} s  {status}", flush=True)
+    print(f"{result.target:<14} {executions:>12} execs {result.seconds:8.1f} s  {status}", flush=True)
     if result.finding:
         print(_excerpt(result.log), flush=True)
 
@@ -129,7 +129,7 @@ def _excerpt(log: str) -> str:
 
 
 def parent(args: argparse.Namespace, names: List[str]) -> int:
-    print(f"{'target':<12} {'executions':>12}       {'time':>8}", flush=True)
+    print(f"{'target':<14} {'executions':>12}       {'time':>8}", flush=True)
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         futures = [pool.submit(_run_target, name, args) for name in names]
         results = []
@@ -137,7 +137,7 @@ def parent(args: argparse.Namespace, names: List[str]) -> int:
             results.append(future.result())
             _report(results[-1])
     total = sum(result.executions or 0 for result in results)
-    print(f"{'total':<12} {total:>12,} execs, {sum(r.finding is not None for r in results)} finding(s)")
+    print(f"{'total':<14} {total:>12,} execs, {sum(r.finding is not None for r in results)} finding(s)")
     return 1 if any(result.finding for result in results) else 0
 
 
@@ -155,8 +155,8 @@ def main() -> int:
     parser.add_argument("--target", action="append", default=[], help="a target to run (repeatable)")
     parser.add_argument("--jobs", type=int, default=1, help="targets run at once (default 1)")
     parser.add_argument("--timeout", type=int, default=10, help="seconds one input may take (default 10)")
-    parser.add_argument("--corpus", default=str(HERE / "corpus"))
-    parser.add_argument("--findings", default=str(HERE / "findings"))
+    parser.add_argument("--corpus", default=str(HERE / "corpus"), help="corpus folder, one subfolder a target")
+    parser.add_argument("--findings", default=str(HERE / "findings"), help="where inputs that broke a contract go")
     parser.add_argument("--list", action="store_true", help="print the target names")
     parser.add_argument("--replay", help="run --target on this saved input once")
     parser.add_argument("--child", help=argparse.SUPPRESS)

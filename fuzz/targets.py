@@ -52,7 +52,7 @@ PAYLOADS = (
 HEADERS = (
     b'{"alg":"HS256","typ":"JWT"}', b'{"alg":"none"}', b'{"alg":"HS256","crit":["b64"],"b64":false}',
     b'{"alg":"ES256","kid":"../../etc/passwd"}', b'{"alg":"RS256","alg":"HS256"}',
-    b'{"alg":"HS256","jwk":{"kty":"oct","k":"AA"}}',
+    b'{"alg":"HS256","jwk":{"kty":"oct","k":"AA"}}', b'{"alg":"ES256","kid":"e"}', b'{"alg":"RS256","kid":"r"}',
 )
 
 
@@ -154,6 +154,33 @@ def fuzz_verifier(data: bytes) -> None:
         got = outcome(verifier.verify, case.token)
         if got != expected:
             raise Finding(f"Verifier.verify {got!r} but decode {expected!r}")
+
+
+@functools.lru_cache(maxsize=None)
+def _key_set_verifiers() -> Tuple[cyjose.Verifier, cyjose.Verifier]:
+    """Verifiers (without, with cache) over a JWK set: the ES256 key "e" and the RS256 key "r"."""
+    from cyjose.algorithms import ECAlgorithm, RSAAlgorithm
+
+    members = [{**ECAlgorithm.to_jwk(ec_key().public_key(), as_dict=True), "kid": "e", "alg": "ES256"},
+               {**RSAAlgorithm.to_jwk(rsa_key().public_key(), as_dict=True), "kid": "r", "alg": "RS256"}]
+    key_set = cyjose.PyJWKSet.from_dict({"keys": members})
+    return (cyjose.Verifier(key_set, ["ES256", "RS256"]),
+            cyjose.Verifier(key_set, ["ES256", "RS256"], cache_size=64))
+
+
+def fuzz_verifier_jwks(data: bytes) -> None:
+    """A Verifier over a JWK set (kid and alg selection): forgeries fail, the cache changes nothing."""
+    case = token_case(data)
+    plain, cached = _key_set_verifiers()
+    expected = outcome(plain.verify, case.token)
+    if case.alg != "HS256":  # the set holds no HMAC key: a harness-signed HS256 token is no valid token
+        check_case(case, expected)
+    elif expected[0] == "ok":
+        raise Finding(f"a key set without HMAC keys verified an HS256 token: {case.token!r}")
+    for _ in (1, 2):  # the second call may be a cache hit
+        got = outcome(cached.verify, case.token)
+        if got != expected:
+            raise Finding(f"cached Verifier over a key set {got!r}, uncached {expected!r}")
 
 
 def verifier_seeds() -> List[bytes]:
@@ -605,6 +632,7 @@ TARGETS: Dict[str, Tuple[Callable[[bytes], None], Callable[[], List[bytes]]]] = 
     "token": (fuzz_token, lambda: _with_selectors(3, token_seeds())),
     "decode": (fuzz_decode, token_seeds),
     "verifier": (fuzz_verifier, verifier_seeds),
+    "verifier_jwks": (fuzz_verifier_jwks, token_seeds),
     "jwe": (fuzz_jwe, jwe_seeds),
     "jwe_json": (fuzz_jwe_json, jwe_json_seeds),
     "jws_json": (fuzz_jws_json, jws_json_seeds),
