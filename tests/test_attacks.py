@@ -18,6 +18,7 @@ import hmac
 import http.server
 import json
 import threading
+import tracemalloc
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Dict, Iterator, List
 
@@ -141,10 +142,12 @@ def _key_forms(alg: str) -> Dict[str, bytes]:
     return {
         "pem": keys.public_pem(alg),
         "openssh": keys.public_ssh(alg),
+        "openssh-padded": b"\n" + keys.public_ssh(alg) + b"\n",  # as read from a file
         "der": public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo),
         "jwk": json.dumps(jwk).encode(),
         "jwks": json.dumps({"keys": [jwk]}).encode(),
         "x509-pem": _certificate(keys.private(alg), public).public_bytes(serialization.Encoding.PEM),
+        "x509-der": _certificate(keys.private(alg), public).public_bytes(serialization.Encoding.DER),
     }
 
 
@@ -160,9 +163,10 @@ def _certificate(private_key: Any, public_key: Any) -> x509.Certificate:
     return builder.sign(private_key, hash_alg)
 
 
+_BINARY_FORMS = ("der", "x509-der")  # no str form
 CONFUSION_CASES = [(alg, form, as_text) for alg in ("RS256", "ES256", "EdDSA")
-                   for form in ("pem", "openssh", "der", "jwk", "jwks", "x509-pem")
-                   for as_text in (False, True) if not (as_text and form == "der")]  # DER has no str form
+                   for form in ("pem", "openssh", "openssh-padded", "der", "jwk", "jwks", "x509-pem", "x509-der")
+                   for as_text in (False, True) if not (as_text and form in _BINARY_FORMS)]
 
 
 @pytest.mark.parametrize(("alg", "form", "as_text"), CONFUSION_CASES)
@@ -303,10 +307,11 @@ def test_kid_injection_selects_no_key(kid: str) -> None:
 # ---------------------------------------------------------------- crit
 
 
-@pytest.mark.parametrize("crit", [["x-unknown"], ["exp"], ["alg"], [], "x-unknown", [1]])
+@pytest.mark.parametrize("crit", [["x-unknown"], ["exp"], ["alg"], ["b64"], [], "x-unknown", [1], [["x-unknown"]]])
 def test_crit_unknown_or_malformed(crit: Any) -> None:
-    """"crit" with unknown, registered or malformed names -- RFC 7515 section 4.1.11:
-    a recipient that does not understand a critical extension must reject the JWS."""
+    """"crit" with unknown, registered, absent or malformed names -- RFC 7515 section
+    4.1.11: a recipient that does not understand a critical extension must reject
+    the JWS; a listed name must be present in the header ("b64" is not here)."""
     token = hs256({"alg": "HS256", "crit": crit, "x-unknown": 1}, {"sub": "admin"})
     for verify in verify_hs256_everywhere(token):
         with pytest.raises(InvalidTokenError):
@@ -394,6 +399,9 @@ ECDSA_CASES: Dict[str, Callable[[str, int, int, int, int], str]] = {
     "short": lambda si, z, r, s, n: f"{si}.{b64(unb64(_es_token(si, z, r, s).rsplit('.', 1)[1])[:-1])}",
     "long": lambda si, z, r, s, n: f"{si}.{b64(unb64(_es_token(si, z, r, s).rsplit('.', 1)[1]) + bytes(1))}",
     "leading-zero": lambda si, z, r, s, n: f"{si}.{b64(bytes(1) + unb64(_es_token(si, z, r, s).rsplit('.', 1)[1]))}",
+    # the same r and s, one zero byte longer each (or s alone): a non-canonical R || S
+    "padded-halves": lambda si, z, r, s, n: _es_token(si, z + 1, r, s),
+    "s-leading-zero": lambda si, z, r, s, n: f"{si}.{b64(r.to_bytes(z, 'big') + s.to_bytes(z + 1, 'big'))}",
     "der": lambda si, z, r, s, n: f"{si}.{b64(encode_dss_signature(r, s))}",
     "empty": lambda si, z, r, s, n: f"{si}.",
 }
@@ -410,9 +418,10 @@ def test_group_orders_are_right() -> None:
 @pytest.mark.parametrize("case", list(ECDSA_CASES))
 def test_ecdsa_malformed_signature(case: str) -> None:
     """ECDSA signature scalars out of range / wrong encoding -- "Psychic Signatures"
-    CVE-2022-21449 (r = s = 0); RFC 7518 section 3.4 (fixed-length raw R || S, not
-    DER). ES512 is used because r + n and s + n still fit its 66-byte fields, so a
-    verifier that reduced the scalars mod n would accept them."""
+    CVE-2022-21449 (r = s = 0); RFC 7518 section 3.4 (fixed-length raw R || S: not
+    DER, not zero-padded beyond the field size). ES512 is used because r + n and
+    s + n still fit its 66-byte fields, so a verifier that reduced the scalars mod
+    n would accept them."""
     signing_input, size, r, s = _es_parts("ES512")
     public = keys.public("ES512")
     assert cyjose.decode(_es_token(signing_input, size, r, s), public, algorithms=["ES512"])["sub"] == "admin"
@@ -423,7 +432,8 @@ def test_ecdsa_malformed_signature(case: str) -> None:
         cyjose.Verifier(public, algorithms=["ES512"]).verify(token)
 
 
-@pytest.mark.parametrize("case", ["r=0", "s=0", "r=s=0", "r=n", "s=n", "der", "short", "long"])
+@pytest.mark.parametrize("case", ["r=0", "s=0", "r=s=0", "r=n", "s=n", "der", "short", "long", "padded-halves",
+                                  "s-leading-zero"])
 def test_ecdsa_malformed_signature_p256(case: str) -> None:
     """ECDSA on P-256 -- CVE-2022-21449 ("Psychic Signatures"); RFC 7518 section 3.4:
     the same malformed signatures on ES256 (64-byte R || S)."""
@@ -470,6 +480,14 @@ def test_pss_wrong_salt_length(salt: int) -> None:
         cyjose.decode(sign(salt), public, algorithms=["PS256"])
     with pytest.raises(InvalidSignatureError):
         cyjose.Verifier(public, algorithms=["PS256"]).verify(sign(salt))
+    ps256 = cyjose.algorithms.get_default_algorithms()["PS256"]  # PyJWT's Algorithm.verify
+
+    def algorithm_verify(token: str) -> bool:
+        signing_input, sig = token.rsplit(".", 1)
+        return ps256.verify(signing_input.encode(), ps256.prepare_key(public), unb64(sig))
+
+    assert algorithm_verify(sign(32))
+    assert not algorithm_verify(sign(salt))
 
 
 # ---------------------------------------------------------------- base64url
@@ -490,6 +508,7 @@ def _non_canonical(case: str) -> str:
     assert "-" in p and "_" in p
     s = _mac(f"{h}.{p}")
     assert len(s) % 4 == 3  # HMAC-SHA256: 43 characters, the last carries 2 unused bits
+    assert len(p) % 4 == 2 and len(h) % 4 == 0  # p's last character carries 4 unused bits
     if case == "trailing-bits":  # same decoded bytes, a non-zero unused bit
         return f"{h}.{p}.{s[:-1]}{ALPHABET[ALPHABET.index(s[-1]) ^ 1]}"
     if case == "trailing-newline":
@@ -503,13 +522,16 @@ def _non_canonical(case: str) -> str:
         "leading-space": (f" {h}", p),
         "padding-in-middle": (h, f"{p[:4]}=={p[4:]}"),
         "padding-header": (f"{h}==", p),
+        "trailing-bits-payload": (h, f"{p[:-1]}{ALPHABET[ALPHABET.index(p[-1]) ^ 1]}"),
+        "dangling-character": (f"{h}A", p),  # a final group of one character holds no byte
     }[case]
     return f"{h}.{p}.{_mac(f'{h}.{p}')}"
 
 
 @pytest.mark.parametrize("entry", range(3), ids=ENTRY_POINTS)
 @pytest.mark.parametrize("case", ["trailing-bits", "plus-slash", "space", "newline", "tab-in-signature",
-                                  "leading-space", "trailing-newline", "padding-in-middle", "padding-header"])
+                                  "leading-space", "trailing-newline", "padding-in-middle", "padding-header",
+                                  "trailing-bits-payload", "dangling-character"])
 def test_non_canonical_base64url(case: str, entry: int) -> None:
     """Non-canonical base64url (malleable encodings) -- RFC 7515 section 2 and
     appendix C (base64url, no padding, no whitespace); RFC 4648 section 3.5
@@ -524,24 +546,30 @@ def test_non_canonical_base64url(case: str, entry: int) -> None:
 # ---------------------------------------------------------------- claim types
 
 
+_NOT_JSON = "is not valid JSON"  # NaN and the infinities are refused by the parser
+_NOT_DATE = "must be an integer"  # anything else that is not a finite number, by the claim check
 CLAIM_TYPE_CASES = [
-    (b'{"exp":true}', DecodeError), (b'{"exp":false}', DecodeError), (b'{"exp":"9999999999"}', DecodeError),
-    (b'{"exp":1e400}', DecodeError), (b'{"exp":NaN}', DecodeError), (b'{"exp":Infinity}', DecodeError),
-    (b'{"exp":-Infinity}', DecodeError), (b'{"exp":[9999999999]}', DecodeError), (b'{"exp":null}', DecodeError),
-    (b'{"nbf":true}', DecodeError), (b'{"nbf":"0"}', DecodeError), (b'{"nbf":-1e400}', DecodeError),
-    (b'{"iat":"1"}', InvalidIssuedAtError), (b'{"iat":1e400}', InvalidIssuedAtError),
-    (b'{"iat":true}', InvalidIssuedAtError),
+    (b'{"exp":true}', DecodeError, _NOT_DATE), (b'{"exp":false}', DecodeError, _NOT_DATE),
+    (b'{"exp":"9999999999"}', DecodeError, _NOT_DATE), (b'{"exp":1e400}', DecodeError, _NOT_DATE),
+    (b'{"exp":NaN}', DecodeError, _NOT_JSON), (b'{"exp":Infinity}', DecodeError, _NOT_JSON),
+    (b'{"exp":-Infinity}', DecodeError, _NOT_JSON), (b'{"exp":[9999999999]}', DecodeError, _NOT_DATE),
+    (b'{"exp":null}', DecodeError, _NOT_DATE), (b'{"nbf":true}', DecodeError, _NOT_DATE),
+    (b'{"nbf":"0"}', DecodeError, _NOT_DATE), (b'{"nbf":-1e400}', DecodeError, _NOT_DATE),
+    (b'{"iat":"1"}', InvalidIssuedAtError, _NOT_DATE), (b'{"iat":1e400}', InvalidIssuedAtError, _NOT_DATE),
+    (b'{"iat":true}', InvalidIssuedAtError, _NOT_DATE),
 ]
 
 
 @pytest.mark.parametrize("entry", range(2), ids=ENTRY_POINTS[:2])
-@pytest.mark.parametrize(("payload", "error"), CLAIM_TYPE_CASES, ids=[c[0].decode() for c in CLAIM_TYPE_CASES])
-def test_claims_of_wrong_json_type(payload: bytes, error: type, entry: int) -> None:
+@pytest.mark.parametrize(("payload", "error", "reason"), CLAIM_TYPE_CASES,
+                         ids=[c[0].decode() for c in CLAIM_TYPE_CASES])
+def test_claims_of_wrong_json_type(payload: bytes, error: type, reason: str, entry: int) -> None:
     """Registered claims of the wrong JSON type (booleans as numbers, strings, huge
     floats, NaN/Infinity) -- RFC 7519 section 4.1.4 (NumericDate) and RFC 8259
-    section 6 (no NaN/Infinity): a validly MACed token is still refused."""
+    section 6 (no NaN/Infinity): a validly MACed token is still refused, NaN and
+    the infinities already by the JSON parser, the rest by the claim check."""
     token = hs256({"alg": "HS256"}, payload)
-    with pytest.raises(error):
+    with pytest.raises(error, match=reason):
         verify_hs256_everywhere(token)[entry]()
 
 
@@ -580,12 +608,20 @@ def test_json_nested_100000_deep(where: str) -> None:
 
 def test_jwe_zip_bomb() -> None:
     """JWE DEFLATE bomb -- CVE-2024-33664 (python-jose); RFC 7516 section 4.1.3 ("zip"):
-    4 MiB of zeros compress to a few KiB; inflating stops at the 1 MiB limit."""
+    64 MiB of zeros compress to about 64 KiB; inflating stops at the 1 MiB limit,
+    so refusing the token never holds the 64 MiB (traced peak under 16 MiB)."""
     key = bytes(range(32))
-    token = jwe.encrypt(b"\0" * (4 << 20), key, alg="dir", enc="A256GCM", zip="DEF")
-    assert len(token) < 20_000
-    with pytest.raises(DecodeError, match="exceeds"):
-        jwe.decrypt(token, key, algorithms=["dir"], encryptions=["A256GCM"], zips=["DEF"])
+    token = jwe.encrypt(bytes(64 << 20), key, alg="dir", enc="A256GCM", zip="DEF")
+    assert len(token) < 200_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(LimitExceededError, match="exceeds") as caught:
+            jwe.decrypt(token, key, algorithms=["dir"], encryptions=["A256GCM"], zips=["DEF"])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert caught.value.limit == "max_decompressed_bytes"
+    assert peak < 16 << 20
 
 
 def test_jwe_zip_refused_unless_listed() -> None:
@@ -618,12 +654,15 @@ def test_jwe_pbes2_count_huge_default() -> None:
         jwe.decrypt(token, "pw", algorithms=["PBES2-HS256+A128KW"], encryptions=["A128GCM"])
 
 
-@pytest.mark.parametrize("case", ["off-curve", "other-curve", "private-d"])
-def test_jwe_invalid_curve_epk(case: str) -> None:
+@pytest.mark.parametrize(("case", "reason"), [("off-curve", "not a valid public key"),
+                                             ("other-curve", "not on the curve of the decryption key"),
+                                             ("private-d", "must not hold a private key")])
+def test_jwe_invalid_curve_epk(case: str, reason: str) -> None:
     """Invalid-curve attack on ECDH-ES -- "Critical Vulnerability Uncovered in JSON
     Encryption" (Antonio Sanso, 2017); "Practical Invalid Curve Attacks on TLS-ECDH"
     (Jager, Schwenk, Somorovsky, ESORICS 2015); RFC 8725 section 3.4: an epk off the
-    recipient's curve is refused as a bad header, not tried in the key agreement."""
+    recipient's curve is refused as a bad header, not tried in the key agreement
+    (each forgery by the check made for it)."""
     recipient = ec.generate_private_key(ec.SECP256R1())
     token = jwe.encrypt(b"hello", recipient.public_key(), alg="ECDH-ES", enc="A128GCM")
     header_segment, *rest = token.split(".")
@@ -636,30 +675,38 @@ def test_jwe_invalid_curve_epk(case: str) -> None:
     else:
         header["epk"]["d"] = b64(bytes(31) + b"\1")
     forged = ".".join([seg(header)] + rest)
-    with pytest.raises(InvalidTokenError, match="epk") as caught:
+    with pytest.raises(InvalidTokenError, match=f'"epk" header: {reason}') as caught:
         jwe.decrypt(forged, recipient, algorithms=["ECDH-ES"], encryptions=["A128GCM"])
     assert not isinstance(caught.value, JWEDecryptionError)
 
 
+@pytest.mark.parametrize("moved", [False, True], ids=["cut", "moved-to-ciphertext"])
 @pytest.mark.parametrize("keep", [0, 4, 12, 15])
-def test_jwe_truncated_gcm_tag(keep: int) -> None:
+def test_jwe_truncated_gcm_tag(keep: int, moved: bool) -> None:
     """Truncated AES-GCM authentication tag -- RFC 7518 section 5.3 (the tag is 128
-    bits); NIST SP 800-38D on short tags: a shorter tag never authenticates."""
+    bits); NIST SP 800-38D on short tags: a shorter tag never authenticates, not
+    even when the bytes cut from it are moved onto the end of the ciphertext
+    (a decrypter that glues ciphertext and tag together would see the full tag)."""
     key = bytes(range(16))
     token = jwe.encrypt(b"hello", key, alg="dir", enc="A128GCM")
-    *head, tag = token.split(".")
-    forged = ".".join(head + [b64(unb64(tag)[:keep])])
+    *head, ciphertext, tag = token.split(".")
+    full = unb64(tag)
+    if moved:
+        ciphertext = b64(unb64(ciphertext) + full[: 16 - keep])
+    forged = ".".join(head + [ciphertext, b64(full[16 - keep:] if moved else full[:keep])])
     with pytest.raises(InvalidTokenError):
         jwe.decrypt(forged, key, algorithms=["dir"], encryptions=["A128GCM"])
 
 
-def _rsa1_5_token(public_key: Any) -> str:
-    """A compact RSA1_5 + A128GCM JWE built by hand (cyjose refuses to make one)."""
-    cek = bytes(range(16))
+RSA1_5_CEK = bytes(range(16))
+
+
+def _rsa1_5_token(encrypted_key: bytes, cek: bytes = RSA1_5_CEK) -> str:
+    """A compact RSA1_5 + A128GCM JWE built by hand (cyjose refuses to make one):
+    ``encrypted_key`` as given, the content sealed under ``cek``."""
     header = seg({"alg": "RSA1_5", "enc": "A128GCM"})
     iv = bytes(12)
     sealed = AESGCM(cek).encrypt(iv, b"hello", header.encode())
-    encrypted_key = public_key.encrypt(cek, padding.PKCS1v15())
     return ".".join([header, b64(encrypted_key), b64(iv), b64(sealed[:-16]), b64(sealed[-16:])])
 
 
@@ -668,7 +715,7 @@ def test_jwe_rsa1_5_requires_opt_in() -> None:
     Against Protocols Based on the RSA Encryption Standard PKCS #1" (Bleichenbacher,
     CRYPTO '98); RFC 8725 section 3.2: refused unless allow_rsa1_5=True."""
     private = keys.private("RS256")
-    token = _rsa1_5_token(private.public_key())
+    token = _rsa1_5_token(private.public_key().encrypt(RSA1_5_CEK, padding.PKCS1v15()))
     with pytest.raises(InvalidAlgorithmError):
         jwe.decrypt(token, private, algorithms=["RSA1_5"], encryptions=["A128GCM"])
     with pytest.raises(InvalidAlgorithmError):
@@ -676,19 +723,30 @@ def test_jwe_rsa1_5_requires_opt_in() -> None:
     assert jwe.decrypt(token, private, algorithms=["RSA1_5"], encryptions=["A128GCM"], allow_rsa1_5=True) == b"hello"
 
 
-def test_jwe_rsa1_5_bad_padding_is_indistinguishable() -> None:
-    """RSA1_5 padding oracle -- RFC 3218 section 2.3.2 (random CEK on bad padding): a
-    key that is not PKCS#1 v1.5 padded fails exactly like a wrong tag."""
+_BAD_RSA1_5_KEYS: Dict[str, Callable[[Any], bytes]] = {
+    "bad-padding": lambda public: bytes(256),  # OpenSSL 3.2+ answers with a synthetic message
+    "not-below-modulus": lambda public: b"\xff" * 256,  # the RSA decryption itself fails
+    "short": lambda public: bytes(255),
+    "wrong-cek-size": lambda public: public.encrypt(bytes(5), padding.PKCS1v15()),  # well padded
+}
+
+
+@pytest.mark.parametrize("case", list(_BAD_RSA1_5_KEYS))
+def test_jwe_rsa1_5_bad_padding_is_indistinguishable(case: str) -> None:
+    """RSA1_5 padding oracle -- RFC 3218 section 2.3.2 (random CEK on bad padding): an
+    encrypted key that does not yield a CEK of the right size fails exactly like a
+    wrong tag, and the CEK used instead is unpredictable (content sealed under an
+    all-zero CEK does not decrypt either)."""
     private = keys.private("RS256")
-    token = _rsa1_5_token(private.public_key())
-    parts = token.split(".")
-    garbage = f"{parts[0]}.{b64(bytes(256))}.{'.'.join(parts[2:])}"
+    good = _rsa1_5_token(private.public_key().encrypt(RSA1_5_CEK, padding.PKCS1v15())).split(".")
+    encrypted_key = _BAD_RSA1_5_KEYS[case](private.public_key())
     errors = []
-    for forged in (garbage, ".".join(parts[:4] + [b64(bytes(16))])):
+    for forged in (".".join(good[:4] + [b64(bytes(16))]), _rsa1_5_token(encrypted_key),
+                   _rsa1_5_token(encrypted_key, cek=bytes(16))):
         with pytest.raises(JWEDecryptionError) as caught:
             jwe.decrypt(forged, private, algorithms=["RSA1_5"], encryptions=["A128GCM"], allow_rsa1_5=True)
         errors.append((type(caught.value), str(caught.value)))
-    assert errors[0] == errors[1]
+    assert errors[0] == errors[1] == errors[2]
 
 
 def test_kid_guard_the_set_holds_the_real_key() -> None:
