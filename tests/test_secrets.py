@@ -620,4 +620,10 @@ def test_compiled_twin_mac_checks_follow_crypto_memcmp(tmp_path: Path, twin_pair
     subprocess.run([compiler, "-shared", "-fPIC", "-o", str(shim), str(tmp_path / "shim.c")], check=True, timeout=120)
     ctypes.CDLL(str(shim))  # loadable here too, or the subprocess would fail for the wrong reason
     _run_forced(_FORCE_COMPILED.format(shim=str(shim)), "cyjose._hmac_c",
-                {"LD_PRELOAD": str(shim), "CYJOSE_REQUIRE_EXTENSIONS": "1", "CYJOSE_NO_EXTENSIONS": ""})
+                {"LD_PRELOAD": _after_inherited_preloads(str(shim)), "CYJOSE_REQUIRE_EXTENSIONS": "1",
+                 "CYJOSE_NO_EXTENSIONS": ""})
+
+
+def _after_inherited_preloads(shim: str) -> str:
+    """``shim`` behind what is preloaded already (tools/sanitize's ASan runtime must stay first)."""
+    return ":".join(filter(None, [os.environ.get("LD_PRELOAD"), shim]))
