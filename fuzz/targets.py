@@ -46,6 +46,7 @@ PAYLOADS = (
     b'{"exp":true,"nbf":"1","iat":NaN,"sub":7,"jti":[]}',
     b'{"n":123456789012345678901234567890,"f":-0.0,"u":"\\u00e9\\ud83d\\ude00"}',
     b'\xef\xbb\xbf{"bom":1}',
+    b'{"exp":1' + b"0" * 400 + b',"nbf":-1' + b"0" * 400 + b',"iat":-1e999}',  # beyond float range
     b'{"a":' * 40 + b"1" + b"}" * 40,
     b"{}", b"[]", b'"text"', b"",
 )
