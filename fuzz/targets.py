@@ -454,10 +454,15 @@ def fuzz_compact(data: bytes) -> None:
 
 
 def fuzz_json(data: bytes) -> None:
-    """_json.loads_object agrees between twins (value and type, or class and message)."""
+    """_json.loads_object, loads_unique and check_depth agree between twins (value and type,
+    or class and message), at the default depth limit and at a small one byte 1 picks."""
     python, compiled = twins("_json")
     what = "header" if data[:1] == b"h" else "payload"
+    depth = 1 + data[1] % 8 if len(data) > 1 else 1
     same(lambda twin: twin.loads_object(data, what), python, compiled)
+    same(lambda twin: twin.loads_unique(data, what), python, compiled)
+    same(lambda twin: twin.loads_object(data, what, depth), python, compiled)
+    same(lambda twin: twin.check_depth(data, what, depth), python, compiled)
 
 
 EC_SIZES = (32, 48, 66)
