@@ -16,7 +16,6 @@ import copy
 import json
 import os
 import random
-from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
@@ -39,11 +38,10 @@ from cyjose.exceptions import (
     UnknownKeyError,
 )
 from cyjose.jwe import JWERecipient
+from test_jwe_vectors import COMPACT_EXAMPLES, JSON_ONLY_EXAMPLES, load
 
 PLAINTEXT = b"Three recipients, one secret."
 ALL_ALGS = ["A128KW", "A256GCMKW", "RSA-OAEP-256", "ECDH-ES+A128KW", "ECDH-ES", "dir", "PBES2-HS256+A128KW"]
-VECTORS = Path(__file__).resolve().parents[2] / "shared" / "vectors"
-COOKBOOK = VECTORS / "rfc7520"
 
 
 def b64(data: bytes) -> str:
@@ -493,29 +491,7 @@ def test_joserfc_interop_general_and_flattened() -> None:
 
 # -- RFC 7520 examples --------------------------------------------------------------------------
 
-JWE_EXAMPLES = [
-    "jwe/5_1.key_encryption_using_rsa_v15_and_aes-hmac-sha2.json",
-    "jwe/5_2.key_encryption_using_rsa-oaep_with_aes-gcm.json",
-    "jwe/5_3.key_wrap_using_pbes2-aes-keywrap_with-aes-cbc-hmac-sha2.json",
-    "jwe/5_4.key_agreement_with_key_wrapping_using_ecdh-es_and_aes-keywrap_with_aes-gcm.json",
-    "jwe/5_5.key_agreement_using_ecdh-es_with_aes-cbc-hmac-sha2.json",
-    "jwe/5_6.direct_encryption_using_aes-gcm.json",
-    "jwe/5_7.key_wrap_using_aes-gcm_keywrap_with_aes-cbc-hmac-sha2.json",
-    "jwe/5_8.key_wrap_using_aes-keywrap_with_aes-gcm.json",
-    "jwe/5_9.compressed_content.json",
-    "jwe/5_10.including_additional_authentication_data.json",
-    "jwe/5_11.protecting_specific_header_fields.json",
-    "jwe/5_12.protecting_content_only.json",
-    "jwe/5_13.encrypting_to_multiple_recipients.json",
-    "curve25519/ecdh-es.json",
-]
-
-
-def load(relative: str) -> Dict[str, Any]:
-    path = COOKBOOK / relative
-    if not path.is_file():
-        pytest.skip(f"published vectors not found at {path}")
-    return json.loads(path.read_text(encoding="utf-8"))
+JWE_EXAMPLES = COMPACT_EXAMPLES + JSON_ONLY_EXAMPLES  # every RFC 7520 section 5 example, and RFC 8037's
 
 
 def example_keys(example: Dict[str, Any]) -> List[Any]:
