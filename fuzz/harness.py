@@ -11,10 +11,7 @@ import base64
 import functools
 import hashlib
 import hmac
-import importlib
 import json
-import os
-import platform
 from types import ModuleType
 from typing import Any, Callable, List, Optional, Tuple
 
@@ -22,6 +19,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
+from cyjose._speedups import TwinUnavailable, compiled_twin, python_twin
 from cyjose.exceptions import PyJWTError
 
 #: Separates the fields of a structured input. 0xFF never occurs in UTF-8, so
@@ -78,27 +76,20 @@ def same(call: Callable[[ModuleType], Any], python: ModuleType, compiled: Option
 # --- the twins ---------------------------------------------------------------------------
 
 
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
-
-
 @functools.lru_cache(maxsize=None)
 def twins(name: str) -> Tuple[ModuleType, Optional[ModuleType]]:
     """``(python_twin, compiled_twin)`` of hot module ``name``; compiled is None when not in use.
 
-    Follows the dispatcher's switches: ``CYJOSE_NO_EXTENSIONS`` leaves the
-    compiled twin out, ``CYJOSE_REQUIRE_EXTENSIONS`` makes its absence an
-    ImportError.
+    Follows the dispatcher's switches (:func:`cyjose._speedups.compiled_twin`):
+    ``CYJOSE_NO_EXTENSIONS`` leaves the compiled twin out,
+    ``CYJOSE_REQUIRE_EXTENSIONS`` makes its absence an ImportError.
     """
-    python = importlib.import_module(f"cyjose.{name}_py")
-    if _flag("CYJOSE_NO_EXTENSIONS") or platform.python_implementation() != "CPython":
-        return python, None
     try:
-        return python, importlib.import_module(f"cyjose.{name}_c")
-    except ImportError:
-        if _flag("CYJOSE_REQUIRE_EXTENSIONS"):
+        return python_twin(name), compiled_twin(name)
+    except TwinUnavailable as exc:
+        if exc.required:
             raise
-        return python, None
+        return python_twin(name), None
 
 
 # --- keys --------------------------------------------------------------------------------

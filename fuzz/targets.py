@@ -411,7 +411,7 @@ def keys_seeds() -> List[bytes]:
 def fuzz_jwe_content(data: bytes) -> None:
     """Every JWE ``enc`` decrypts fuzzed CEK/IV/ciphertext/tag/AAD with only JWEDecryptionError,
     round-trips what it encrypts, and refuses a flipped tag."""
-    from cyjose._jwe_content import CONTENT_ENCRYPTIONS
+    from cyjose.jwe._content import CONTENT_ENCRYPTIONS
 
     selector, rest = (data[0], data[1:]) if data else (0, b"")
     content = pick(selector, sorted(CONTENT_ENCRYPTIONS.items()))[1]
@@ -434,7 +434,7 @@ def jwe_content_seeds() -> List[bytes]:
 
 def fuzz_b64url(data: bytes) -> None:
     """_b64url: decode/encode agree between twins; decode(encode(x)) == x."""
-    python, compiled = twins("_b64url")
+    python, compiled = twins("b64url")
     same(lambda twin: twin.b64url_decode(data, "segment"), python, compiled)
     encoded = same(lambda twin: twin.b64url_encode(data), python, compiled)[2]
     if python.b64url_decode(encoded) != data:
@@ -443,7 +443,7 @@ def fuzz_b64url(data: bytes) -> None:
 
 def fuzz_compact(data: bytes) -> None:
     """_compact split_jws/split_jwe on bytes and text agree between twins and lose nothing."""
-    python, compiled = twins("_compact")
+    python, compiled = twins("compact")
     for token in (data, data.decode("latin-1")):
         split = same(lambda twin: twin.split_jws(token), python, compiled)
         same(lambda twin: twin.split_jwe(token), python, compiled)
@@ -456,7 +456,7 @@ def fuzz_compact(data: bytes) -> None:
 def fuzz_json(data: bytes) -> None:
     """_json.loads_object, loads_unique and check_depth agree between twins (value and type,
     or class and message), at the default depth limit and at a small one byte 1 picks."""
-    python, compiled = twins("_json")
+    python, compiled = twins("json")
     what = "header" if data[:1] == b"h" else "payload"
     depth = 1 + data[1] % 8 if len(data) > 1 else 1
     same(lambda twin: twin.loads_object(data, what), python, compiled)
@@ -470,7 +470,7 @@ EC_SIZES = (32, 48, 66)
 
 def fuzz_ecdsa(data: bytes) -> None:
     """_ecdsa raw<->DER agree between twins; raw->DER is DER cryptography reads back the same."""
-    python, compiled = twins("_ecdsa")
+    python, compiled = twins("ecdsa")
     selector, rest = (data[0], data[1:]) if data else (0, b"")
     size = EC_SIZES[selector % 3] if selector < 192 else selector % 66 + 1
     same(lambda twin: twin.der_to_raw(rest, size), python, compiled)
@@ -510,7 +510,7 @@ def claim_rules(twin: Any, control: bytes) -> Any:
 
 def fuzz_claims(data: bytes) -> None:
     """_claims.check_claims agrees between twins on any JSON object, rules and time."""
-    python, compiled = twins("_claims")
+    python, compiled = twins("claims")
     control, body = data[:4], data[4:]
     payload = json_or_none(body)
     if not isinstance(payload, dict):
@@ -529,7 +529,7 @@ HMAC_HASHES = ("sha256", "sha384", "sha512", "md5", "")
 
 def fuzz_hmac(data: bytes) -> None:
     """_hmac: HmacKey sign/verify and constant_time_equal agree between twins and with hmac."""
-    python, compiled = twins("_hmac")
+    python, compiled = twins("hmac")
     selector, rest = (data[0], data[1:]) if data else (0, b"")
     secret, msg, mac = fields(rest, 3)
     name = pick(selector, HMAC_HASHES)
@@ -558,8 +558,8 @@ def _python_hmac_verify(signing_input: bytes, signature: bytes) -> bool:
 @functools.lru_cache(maxsize=None)
 def _fast_paths(twin: Any) -> Tuple[Any, Any]:
     """Two TokenFastPaths of ``twin`` knowing the canonical HS256 header: HmacKey.verify, a function."""
-    from cyjose._claims import ClaimRules
-    from cyjose._hmac import HmacKey
+    from cyjose._speedups.claims import ClaimRules
+    from cyjose._speedups.hmac import HmacKey
 
     segment = b64(canonical_header("HS256"))
     paths = (twin.TokenFastPath(ClaimRules()), twin.TokenFastPath(ClaimRules(audience="fuzz-aud", leeway=30)))
@@ -570,7 +570,7 @@ def _fast_paths(twin: Any) -> Tuple[Any, Any]:
 
 def fuzz_token(data: bytes) -> None:
     """_token.TokenFastPath verify/claims agree between twins (None, a result, or the same error)."""
-    python, compiled = twins("_token")
+    python, compiled = twins("token")
     case = token_case(data[1:])
     now = pick(data[0] if data else 0, (1.7e9, 1700000000, 1e20))
     for index in (0, 1):
@@ -606,7 +606,7 @@ def _pkey_verifier(twin: Any, case: int) -> Any:
 
 def fuzz_pkey(data: bytes) -> None:
     """_pkey.PublicKeyVerifier agrees between twins; a real signature verifies in both."""
-    python, compiled = twins("_pkey")
+    python, compiled = twins("pkey")
     selector, rest = (data[0], data[1:]) if data else (0, b"")
     case = selector % len(PKEY_CASES)
     msg, sig = fields(rest, 2)

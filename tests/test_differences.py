@@ -46,7 +46,7 @@ from jwt import jwks_client as pyjwt_jwks_client
 import cyjose
 import keys
 from cyjose import help as cyjose_help
-from cyjose._native import HOT_MODULES
+from cyjose._speedups import HOT_MODULES
 from cyjose.algorithms import MLDSA_ALGORITHMS
 from jwks_server import JWKSServer, Reply
 
@@ -891,7 +891,7 @@ def test_help_info() -> None:
     assert section["version"] == cyjose.__version__ and section["native"] is cyjose.NATIVE
     assert set(section["twins"]) == set(HOT_MODULES)
     assert set(section["twins"].values()) == ({"compiled"} if cyjose.NATIVE else {"python"})
-    assert bool(section["libcrypto"]) == (section["twins"]["_hmac"] == "compiled")
+    assert bool(section["libcrypto"]) == (section["twins"]["hmac"] == "compiled")
     assert ours["orjson"] == {"version": importlib.metadata.version("orjson")}
     for module, name in [("jwt.help", "pyjwt"), ("cyjose.help", "cyjose")]:
         printed = subprocess.run([sys.executable, "-m", module], capture_output=True, text=True, check=True).stdout

@@ -138,7 +138,7 @@ def json_documents(draw):
 
 @pytest.fixture(scope="session")
 def json_pair(twin_pair):
-    return twin_pair("_json")
+    return twin_pair("json")
 
 
 @SETTINGS

@@ -21,8 +21,8 @@ import pytest
 
 import cyjose
 from cyjose import jwe
-from cyjose._jwe_content import CONTENT_ENCRYPTIONS
-from cyjose._jwe_keys import KEY_MANAGEMENTS, unwrap_cek
+from cyjose.jwe._content import CONTENT_ENCRYPTIONS
+from cyjose.jwe._keys import KEY_MANAGEMENTS, unwrap_cek
 from cyjose.limits import DEFAULT_LIMITS
 from cyjose.exceptions import JWEDecryptionError
 

@@ -240,5 +240,5 @@ def _verdict(twin: Any, data: bytes, limit: int) -> Any:
 def test_depth_check_twins_agree_on_any_bytes(twin_pair: Any, data: bytes, limit: int) -> None:
     """The compiled check repeats the reference's steps in C: the same verdict on valid
     JSON, invalid JSON, unbalanced or unclosed brackets, stray escapes and BOMs."""
-    python_twin, compiled_twin = twin_pair("_json")
+    python_twin, compiled_twin = twin_pair("json")
     assert _verdict(compiled_twin, data, limit) == _verdict(python_twin, data, limit)

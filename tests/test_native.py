@@ -11,18 +11,15 @@ import pytest
 import cyjose
 
 # The module itself, whatever names the package binds (it once bound _native to a function).
-_native = importlib.import_module("cyjose._native")
+_native = importlib.import_module("cyjose._speedups")
 
-from cyjose._native import HOT_MODULES
+from cyjose._speedups import HOT_MODULES, flag
 
-
-def _flag(name):
-    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
 
 
 def _compiled_importable(name):
     try:
-        importlib.import_module(f"cyjose.{name}_c")
+        importlib.import_module(f"cyjose._speedups.{name}_c")
     except ImportError:
         return False
     return True
@@ -30,9 +27,9 @@ def _compiled_importable(name):
 
 @pytest.mark.parametrize("name", HOT_MODULES)
 def test_dispatcher_exports_the_recorded_twin(name):
-    dispatcher = importlib.import_module(f"cyjose.{name}")
+    dispatcher = importlib.import_module(f"cyjose._speedups.{name}")
     kind = _native.TWINS[name]
-    twin = importlib.import_module(f"cyjose.{name}_{'c' if kind == 'compiled' else 'py'}")
+    twin = importlib.import_module(f"cyjose._speedups.{name}_{'c' if kind == 'compiled' else 'py'}")
     assert dispatcher.__all__
     for attr in dispatcher.__all__:
         assert getattr(dispatcher, attr) is getattr(twin, attr), attr
@@ -41,9 +38,9 @@ def test_dispatcher_exports_the_recorded_twin(name):
 @pytest.mark.parametrize("name", HOT_MODULES)
 def test_environment_decides_the_twin(name):
     kind = _native.TWINS[name]
-    if _flag("CYJOSE_NO_EXTENSIONS"):
+    if flag("CYJOSE_NO_EXTENSIONS"):
         assert kind == "python"
-    elif _flag("CYJOSE_REQUIRE_EXTENSIONS"):
+    elif flag("CYJOSE_REQUIRE_EXTENSIONS"):
         assert kind == "compiled"
     elif _compiled_importable(name) and sys.implementation.name == "cpython":
         assert kind == "compiled"
@@ -53,9 +50,9 @@ def test_environment_decides_the_twin(name):
 
 def test_native_flag():
     assert cyjose.NATIVE is all(kind == "compiled" for kind in _native.TWINS.values())
-    if _flag("CYJOSE_NO_EXTENSIONS"):
+    if flag("CYJOSE_NO_EXTENSIONS"):
         assert cyjose.NATIVE is False
-    if _flag("CYJOSE_REQUIRE_EXTENSIONS"):
+    if flag("CYJOSE_REQUIRE_EXTENSIONS"):
         assert cyjose.NATIVE is True
 
 
@@ -70,9 +67,9 @@ def isolated(monkeypatch):
 
 def test_load_twin_no_extensions(isolated):
     isolated.setattr(_native, "NO_EXTENSIONS", True)
-    module = _native.load_twin("_b64url")
-    assert module.__name__ == "cyjose._b64url_py"
-    assert _native.TWINS == {"_b64url": "python"}
+    module = _native.load_twin("b64url")
+    assert module.__name__ == "cyjose._speedups.b64url_py"
+    assert _native.TWINS == {"b64url": "python"}
     assert _native.native() is False
 
 
@@ -80,20 +77,20 @@ def test_load_twin_both_flags_is_an_error(isolated):
     isolated.setattr(_native, "NO_EXTENSIONS", True)
     isolated.setattr(_native, "REQUIRE_EXTENSIONS", True)
     with pytest.raises(ImportError, match="both set"):
-        _native.load_twin("_b64url")
+        _native.load_twin("b64url")
 
 
 def test_missing_compiled_twin_falls_back(isolated):
-    isolated.setitem(sys.modules, "cyjose._compact_c", None)  # makes the import fail
-    assert _native.load_twin("_compact").__name__ == "cyjose._compact_py"
-    assert _native.TWINS == {"_compact": "python"}
+    isolated.setitem(sys.modules, "cyjose._speedups.compact_c", None)  # makes the import fail
+    assert _native.load_twin("compact").__name__ == "cyjose._speedups.compact_py"
+    assert _native.TWINS == {"compact": "python"}
 
 
 def test_missing_compiled_twin_with_require_is_an_error(isolated):
     isolated.setattr(_native, "REQUIRE_EXTENSIONS", True)
-    isolated.setitem(sys.modules, "cyjose._compact_c", None)
+    isolated.setitem(sys.modules, "cyjose._speedups.compact_c", None)
     with pytest.raises(ImportError, match="CYJOSE_REQUIRE_EXTENSIONS is set"):
-        _native.load_twin("_compact")
+        _native.load_twin("compact")
     assert _native.TWINS == {}
 
 

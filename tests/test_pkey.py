@@ -1,4 +1,4 @@
-"""Public-key verification prepared once per key (cyjose._pkey): behaviour of each twin."""
+"""Public-key verification prepared once per key (cyjose._speedups.pkey): behaviour of each twin."""
 
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ def test_module_surface(pkey):
 @pytest.mark.parametrize("name", NAMES)
 def test_compiled_twin_runs_in_libcrypto(twin_pair, name):
     """Every scheme, hash and curve takes the native path (not the reference fallback)."""
-    _, compiled = twin_pair("_pkey")
+    _, compiled = twin_pair("pkey")
     assert _verifier(compiled, name)._native is True
 
 
@@ -271,7 +271,7 @@ def test_bytes_like_arguments(pkey, name, kind):
 def test_non_bytes_arguments_raise_type_error(twin_pair, name, bad):
     sig = _sign(name, _private(name), MSG)
     outcomes = []
-    for module in twin_pair("_pkey"):
+    for module in twin_pair("pkey"):
         verifier = _verifier(module, name)
         for args in ((bad, sig), (MSG, bad)):
             with pytest.raises(TypeError) as info:
@@ -391,7 +391,7 @@ def test_bound_keys_use_the_verifier(alg):
     assert algorithm.verify(MSG, keys.public(alg), raw) is True
     target = bound.verify if not alg.startswith("ES") else None
     if target is not None:
-        from cyjose._pkey import PublicKeyVerifier
+        from cyjose._speedups.pkey import PublicKeyVerifier
 
         assert isinstance(target.__self__, PublicKeyVerifier)
 
@@ -415,7 +415,7 @@ _DIFF_VERIFIERS = {}
 
 def _diff_pair(twin_pair, name):
     if name not in _DIFF_VERIFIERS:
-        python, compiled = twin_pair("_pkey")
+        python, compiled = twin_pair("pkey")
         _DIFF_VERIFIERS[name] = (_verifier(python, name), _verifier(compiled, name),
                                  _sign(name, _private(name), MSG))
     return _DIFF_VERIFIERS[name]

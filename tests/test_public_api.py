@@ -24,9 +24,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
 import cyjose
-import cyjose._native
+import cyjose._speedups
 
-HOT_MODULES = set(cyjose._native.HOT_MODULES)
+HOT_MODULES = set(cyjose._speedups.HOT_MODULES)
+flag = cyjose._speedups.flag
 SUBMODULES = ["exceptions", "algorithms", "api_jws", "api_jwt", "utils", "warnings", "types"]
 
 
@@ -307,7 +308,7 @@ def test_utils_der_raw_round_trip():
 
 
 def _twins():
-    return sys.modules["cyjose._native"].TWINS
+    return sys.modules["cyjose._speedups"].TWINS
 
 
 def test_native_flag():
@@ -319,25 +320,22 @@ def test_native_flag():
 
 
 def test_native_module_attribute_is_the_module():
-    # `cyjose._native.TWINS` should work; importing `native as _native` in __init__ shadows the submodule
-    assert isinstance(cyjose._native, types.ModuleType)
-    assert cyjose._native.TWINS == _twins()
+    # `cyjose._speedups.TWINS` should work; importing `native as _native` in __init__ shadows the submodule
+    assert isinstance(cyjose._speedups, types.ModuleType)
+    assert cyjose._speedups.TWINS == _twins()
 
-
-def _flag(name):
-    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
 
 
 def test_native_follows_environment():
-    if _flag("CYJOSE_NO_EXTENSIONS"):
+    if flag("CYJOSE_NO_EXTENSIONS"):
         assert cyjose.NATIVE is False
         assert set(_twins().values()) == {"python"}
-    if _flag("CYJOSE_REQUIRE_EXTENSIONS"):
+    if flag("CYJOSE_REQUIRE_EXTENSIONS"):
         assert cyjose.NATIVE is True
 
 
 def _compiled_available() -> bool:
-    return all(importlib.util.find_spec(f"cyjose.{name}_c") is not None for name in HOT_MODULES)
+    return all(importlib.util.find_spec(f"cyjose._speedups.{name}_c") is not None for name in HOT_MODULES)
 
 
 def _run(args, **env):
@@ -385,7 +383,7 @@ def test_version_command_require_extensions():
 
 
 def test_version_matches_in_process_report():
-    from cyjose.__main__ import version_report
+    from cyjose.help import version_report
 
     report = version_report().splitlines()
     _check_version_report(report, cyjose.NATIVE)
@@ -394,12 +392,12 @@ def test_version_matches_in_process_report():
 def test_version_report_prints_the_help_facts(monkeypatch):
     """One home for the facts: ``--version`` formats ``cyjose.help.info()``, gathering none itself."""
     import cyjose.help
-    from cyjose.__main__ import version_report
+    from cyjose.help import version_report
 
     facts = {
         "platform": {"system": "Linux", "release": "6.1"},
         "implementation": {"name": "PyPy", "version": "7.3.17"},
-        "cyjose": {"version": "9.8.7", "native": False, "twins": {"_b64url": "python", "_hmac": "python"},
+        "cyjose": {"version": "9.8.7", "native": False, "twins": {"b64url": "python", "hmac": "python"},
                    "libcrypto": ""},
         "cryptography": {"version": "44.0.1"},
         "orjson": {"version": ""},
@@ -407,9 +405,9 @@ def test_version_report_prints_the_help_facts(monkeypatch):
     monkeypatch.setattr(cyjose.help, "info", lambda: facts)
     assert version_report().splitlines() == [
         "cyjose 9.8.7",
-        "native: False (_b64url=python, _hmac=python)",
+        "native: False (b64url=python, hmac=python)",
         "python: PyPy 7.3.17",
-        "libcrypto (called directly): no (Python twins of _hmac/_pkey)",
+        "libcrypto (called directly): no (Python twins of hmac/pkey)",
         "cryptography: 44.0.1",
         "orjson: not installed",
     ]
@@ -417,7 +415,7 @@ def test_version_report_prints_the_help_facts(monkeypatch):
 
 @pytest.mark.parametrize("value", ["1", "true", "yes", "on"])
 def test_no_extensions_subprocess(value):
-    result = _run(["-c", "import cyjose, sys; from cyjose._native import TWINS; "
+    result = _run(["-c", "import cyjose, sys; from cyjose._speedups import TWINS; "
                          "print(cyjose.NATIVE, sorted(set(TWINS.values())))"], CYJOSE_NO_EXTENSIONS=value)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False ['python']"

@@ -41,7 +41,7 @@ import cyjose as jwt  # noqa: F811 - the point of this module: PyJWT code, cyjos
 import cyjose.algorithms
 import cyjose.api_jws
 import cyjose.api_jwt
-import cyjose._native
+import cyjose._speedups
 import cyjose.help
 
 SECRET = "a-32-byte-long-secret-for-hs256!"  # long enough: no InsecureKeyLengthWarning
@@ -811,7 +811,7 @@ def test_help_reports_cyjose_and_its_twins():
     assert report == cyjose.help.info()  # same environment, same facts
     assert report["cyjose"]["version"] == jwt.__version__
     assert report["cyjose"]["native"] is jwt.NATIVE
-    assert set(report["cyjose"]["twins"]) == set(cyjose._native.HOT_MODULES)
+    assert set(report["cyjose"]["twins"]) == set(cyjose._speedups.HOT_MODULES)
     assert report["cryptography"]["version"] == cyjose.help.cryptography_version
 
 

@@ -1,4 +1,4 @@
-"""The Verifier's whole-token fast path and verified-token cache (``cyjose._token`` twins).
+"""The Verifier's whole-token fast path and verified-token cache (``cyjose._speedups.token`` twins).
 
 Every test runs on both twins through the ``token_twin`` fixture; the
 hypothesis test at the end feeds both twins the same sequences of operations
@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cyjose._hmac import HmacKey
+from cyjose._speedups.hmac import HmacKey
 from cyjose._options import DEFAULT_OPTIONS, build_claim_rules, merge_options
 from cyjose.exceptions import (
     DecodeError,
@@ -513,7 +513,7 @@ def run_cache_ops(twin, maxsize, ops):
 @SETTINGS
 @given(maxsize=st.integers(0, 4), ops=cache_ops)
 def test_cache_twins_agree(twin_pair, maxsize, ops):
-    py, c = twin_pair("_token")
+    py, c = twin_pair("token")
     assert run_cache_ops(c, maxsize, ops) == run_cache_ops(py, maxsize, ops)
 
 
@@ -567,6 +567,6 @@ def run_fp_ops(twin, leeway, ops, verify):
 @given(leeway=st.sampled_from([0, 0.5, 2]), ops=fp_ops, hmac_key=st.booleans())
 def test_fast_path_twins_agree(twin_pair, leeway, ops, hmac_key):
     # A key's verify is any callable, or an HmacKey's, which the compiled twin calls in C.
-    py, c = twin_pair("_token")
+    py, c = twin_pair("token")
     verify = HmacKey(KEY, "sha256").verify if hmac_key else hs_verify()
     assert run_fp_ops(c, leeway, ops, verify) == run_fp_ops(py, leeway, ops, verify)

@@ -252,27 +252,27 @@ def der_blob(draw):
 
 @pytest.fixture(scope="module")
 def b64url_pair(twin_pair):
-    return twin_pair("_b64url")
+    return twin_pair("b64url")
 
 
 @pytest.fixture(scope="module")
 def compact_pair(twin_pair):
-    return twin_pair("_compact")
+    return twin_pair("compact")
 
 
 @pytest.fixture(scope="module")
 def hmac_pair(twin_pair):
-    return twin_pair("_hmac")
+    return twin_pair("hmac")
 
 
 @pytest.fixture(scope="module")
 def ecdsa_pair(twin_pair):
-    return twin_pair("_ecdsa")
+    return twin_pair("ecdsa")
 
 
 @pytest.fixture(scope="module")
 def claims_pair(twin_pair):
-    return twin_pair("_claims")
+    return twin_pair("claims")
 
 
 class TestB64urlDifferential:

@@ -1,6 +1,6 @@
 """The Verifier's verified-token cache and its whole-token fast path, through the public API.
 
-Whichever twin of ``cyjose._token`` is live is tested (the two CI legs cover
+Whichever twin of ``cyjose._speedups.token`` is live is tested (the two CI legs cover
 both). Time is controlled by patching ``time.time``, as freezegun and
 monkeypatch users do: every path of the Verifier must read the clock there.
 """
@@ -18,7 +18,7 @@ import pytest
 
 import cyjose
 import keys
-from cyjose._token import MAX_KNOWN_HEADERS
+from cyjose._speedups.token import MAX_KNOWN_HEADERS
 from cyjose.exceptions import (
     DecodeError,
     ExpiredSignatureError,

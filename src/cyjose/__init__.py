@@ -11,7 +11,7 @@ from __future__ import annotations
 from . import utils  # noqa: F401
 from . import jwe  # noqa: F401
 from . import jws  # noqa: F401
-from ._native import native as _native_in_use
+from ._speedups import native as _native_in_use
 from .api_jwk import PyJWK, PyJWKSet
 from .api_jws import (
     PyJWS,

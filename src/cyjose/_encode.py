@@ -11,7 +11,7 @@ from calendar import timegm
 from datetime import datetime
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from ._b64url import b64url_encode
+from ._speedups.b64url import b64url_encode
 from .exceptions import InvalidTokenError
 
 __all__ = ["build_header", "prepare_claims", "algorithm_for", "compact_token"]

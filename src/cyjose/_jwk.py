@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives.serialization import (
     load_der_public_key,
 )
 
-from ._b64url import b64url_decode, b64url_encode
+from ._speedups.b64url import b64url_decode, b64url_encode
 from ._keyformats import key_bytes, load_asymmetric_key
 from .exceptions import DecodeError, InvalidKeyError
 

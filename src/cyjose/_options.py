@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any, Container, Optional, Tuple, Union, cast
 
-from ._claims import ClaimRules
+from ._speedups.claims import ClaimRules
 from .types import FullOptions, Options
 
 __all__ = ["DEFAULT_OPTIONS", "merge_options", "options_snapshot", "build_claim_rules", "leeway_seconds"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from ._compact import too_large
-from ._json import loads_unique
+from ._speedups.compact import too_large
+from ._speedups.json import loads_unique
 from .exceptions import DecodeError
 from .limits import Limits
 

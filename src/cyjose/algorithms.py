@@ -41,8 +41,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
-from ._ecdsa import der_to_raw, raw_to_der
-from ._hmac import HmacKey
+from ._speedups.ecdsa import der_to_raw, raw_to_der
+from ._speedups.hmac import HmacKey
 from ._jwk import DEFAULT_MIN_RSA_KEY_SIZE, MLDSA, jwk_to_key, key_to_jwk, load_key_material, parse_jwk
 from ._keyformats import (
     force_bytes,
@@ -53,7 +53,7 @@ from ._keyformats import (
     load_asymmetric_key,
     looks_like_jwk,
 )
-from ._pkey import HASH_NAMES, PublicKeyVerifier
+from ._speedups.pkey import HASH_NAMES, PublicKeyVerifier
 from .exceptions import InvalidKeyError, InvalidSignatureError
 from .types import JWKDict
 
@@ -362,7 +362,7 @@ class RSAAlgorithm(_AsymmetricAlgorithm):
     SHA512: ClassVar[type] = hashes.SHA512
     _crypto_key_types = (RSAPrivateKey, RSAPublicKey)
     _MIN_KEY_SIZE: ClassVar[int] = 2048
-    _SCHEME: ClassVar[str] = "pkcs1v15"  # of cyjose._pkey
+    _SCHEME: ClassVar[str] = "pkcs1v15"  # of cyjose._speedups.pkey
 
     def __init__(self, hash_alg: type) -> None:
         self.hash_alg = hash_alg

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional, Sequence, Type
 
-from ._b64url import b64url_encode
+from ._speedups.b64url import b64url_encode
 from ._callsite import warn_at_caller
 from ._encode import algorithm_for, build_header, compact_token
-from ._json import dumps_compact
+from ._speedups.json import dumps_compact
 from ._jws import allowed_alg, bind_cached, bind_named, check_key_strength, decode_jws, load_jws, validate_header
 from .algorithms import Algorithm, BoundKey, get_default_algorithms
 from .api_jwk import PyJWK

@@ -8,9 +8,9 @@ from datetime import timedelta
 from typing import Any, Container, Dict, Iterable, Optional, Sequence, Type, Union
 
 from ._callsite import warn_at_caller
-from ._claims import check_claims
+from ._speedups.claims import check_claims
 from ._encode import prepare_claims
-from ._json import dumps_compact, loads_object
+from ._speedups.json import dumps_compact, loads_object
 from ._options import DEFAULT_OPTIONS, build_claim_rules, merge_options
 from .api_jws import _ALGORITHM_UNSET, PyJWS, _jws_global_obj, decode_algorithms, warn_extra_kwargs
 from .limits import DEFAULT_LIMITS, Limits

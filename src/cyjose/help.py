@@ -18,10 +18,10 @@ from typing import Dict, Union
 import cryptography
 
 import cyjose
-from cyjose import _hmac
-from cyjose._native import TWINS
+from cyjose._speedups import hmac as _hmac
+from cyjose._speedups import TWINS
 
-__all__ = ["info", "main", "cryptography_version", "cyjose_version", "DEPENDENCIES"]
+__all__ = ["info", "version_report", "main", "cryptography_version", "cyjose_version", "DEPENDENCIES"]
 
 #: The runtime dependencies whose versions a report includes.
 DEPENDENCIES = ("cryptography", "orjson")
@@ -86,6 +86,23 @@ def info() -> Dict[str, Section]:
     for distribution in DEPENDENCIES:
         report[distribution] = {"version": _installed_version(distribution)}
     return report
+
+
+def version_report() -> str:
+    """A few lines for bug reports (``python -m cyjose --version``): :func:`info` as text."""
+    facts = info()
+    own = facts["cyjose"]
+    twins = ", ".join(f"{name}={kind}" for name, kind in own["twins"].items())  # type: ignore[union-attr]
+    implementation = facts["implementation"]
+    lines = [
+        f"cyjose {own['version']}",
+        f"native: {own['native']} ({twins})",
+        f"python: {implementation['name']} {implementation['version']}",
+        f"libcrypto (called directly): {own['libcrypto'] or 'no (Python twins of hmac/pkey)'}",
+    ]
+    for name in DEPENDENCIES:
+        lines.append(f"{name}: {facts[name]['version'] or 'not installed'}")
+    return "\n".join(lines)
 
 
 def main() -> None:

@@ -54,7 +54,7 @@ import time
 from ssl import SSLContext
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, Union
 
-from ._json import loads_object
+from ._speedups.json import loads_object
 from ._jwk import shown
 from ._jwks_http import (
     DEFAULT_MAX_RESPONSE_BYTES,

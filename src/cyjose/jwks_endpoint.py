@@ -40,8 +40,8 @@ import logging
 from typing import Any, Awaitable, Callable, Iterable, List, MutableMapping, Optional, Tuple, cast
 from urllib.parse import urlsplit
 
-from ._b64url import b64url_encode
-from ._json import dumps_compact
+from ._speedups.b64url import b64url_encode
+from ._speedups.json import dumps_compact
 from .api_jwk import PyJWK, public_members
 from .exceptions import PyJWTError
 

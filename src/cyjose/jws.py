@@ -29,9 +29,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple, Type, Union
 
-from ._b64url import b64url_decode, b64url_encode
+from ._speedups.b64url import b64url_decode, b64url_encode
 from ._encode import build_header
-from ._json import dumps_compact, loads_unique
+from ._speedups.json import dumps_compact, loads_unique
 from ._jwk import shown
 from ._jws import allowed_alg, bind_cached, bind_named, check_key_strength, validate_header
 from .algorithms import BoundKey

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Optional, Type
 
-from ._b64url import b64url_encode
+from ._speedups.b64url import b64url_encode
 from ._encode import build_header, compact_token, prepare_claims
-from ._json import dumps_compact
+from ._speedups.json import dumps_compact
 from ._jws import bind_cached, check_key_strength
 from .api_jwk import PyJWK
 from .api_jws import _ALGORITHM_UNSET, _jws_global_obj, signing_algorithm, signing_key

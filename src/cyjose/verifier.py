@@ -7,13 +7,13 @@ import time
 from datetime import timedelta
 from typing import Any, Container, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
-from ._claims import check_claims
-from ._compact import split_jws
-from ._json import loads_object
+from ._speedups.claims import check_claims
+from ._speedups.compact import split_jws
+from ._speedups.json import loads_object
 from ._jws import allowed_alg, bind_named, decode_jws
 from ._options import DEFAULT_OPTIONS, build_claim_rules, merge_options, options_snapshot
 from ._keyset import RECHECK_SECONDS, KeySet, as_key_set
-from ._token import TokenCache, TokenFastPath, VerifierCore, check_not_revoked, fresh_claims
+from ._speedups.token import TokenCache, TokenFastPath, VerifierCore, check_not_revoked, fresh_claims
 from .algorithms import BoundKey
 from .api_jwk import PyJWK
 from .api_jws import _jws_global_obj, normalize_algorithms

@@ -15,6 +15,7 @@ import warnings
 from typing import Any, List, NoReturn, Optional, TextIO, Type, Union
 
 from ..exceptions import PyJWTError
+from ..help import version_report
 from . import _bench, _keygen, _keys, _tokens
 from ._io import CliError, Invalid, UsageError
 
@@ -60,7 +61,6 @@ def main(argv: Optional[List[str]] = None, prog: Optional[str] = None) -> int:
     parser = build_parser(prog or "cyjose")
     args = parser.parse_args(argv)
     if args.version:
-        from ..__main__ import version_report  # one home for the report: python -m cyjose --version
 
         print(version_report())
         return 0

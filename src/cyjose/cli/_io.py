@@ -7,7 +7,7 @@ import os
 import sys
 from typing import Any, BinaryIO, Dict, List, Optional, Union
 
-from .._compact import MAX_TOKEN_BYTES
+from .._speedups.compact import MAX_TOKEN_BYTES
 from ..api_jwk import PyJWK
 
 __all__ = [

@@ -8,9 +8,9 @@ import math
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
-from .._b64url import b64url_decode
-from .._compact import split_jwe, split_jws
-from .._json import loads_object
+from .._speedups.b64url import b64url_decode
+from .._speedups.compact import split_jwe, split_jws
+from .._speedups.json import loads_object
 from ..exceptions import DecodeError, InvalidTokenError
 from ..api_jwk import PyJWK
 from ..jwks_client import PyJWKClient

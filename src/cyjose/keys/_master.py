@@ -16,7 +16,7 @@ from typing import Optional, Union
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from .._b64url import b64url_decode, b64url_encode
+from .._speedups.b64url import b64url_decode, b64url_encode
 from ..exceptions import DecodeError, MasterKeyError
 
 __all__ = ["MasterKey", "KeyCipher", "DEFAULT_MASTER_KEY_ENV"]
