@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Callable, Collection, Dict, Optional, Tuple
 
 from ._speedups.b64url import b64url_decode
-from ._callsite import warn_at_caller
+from ._messages import warn_at_caller
 from ._speedups.compact import split_jws
 from ._speedups.json import loads_unique
 from .algorithms import Algorithm, BoundKey

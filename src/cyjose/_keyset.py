@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Set, Tuple
 
-from ._jwk import shown
+from ._messages import shown
 from .api_jwk import PyJWK, PyJWKSet
 from .exceptions import PyJWKClientConnectionError, PyJWKClientError, PyJWKSetError, UnknownKeyError
 

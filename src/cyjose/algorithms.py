@@ -8,7 +8,7 @@ have everything (padding objects, keyed HMAC state, public half of a private
 key) computed once.
 
 Every class also converts keys to and from JWKs (``to_jwk`` / ``from_jwk``, as
-PyJWT's do; the rules live in :mod:`cyjose._jwk`). Beyond PyJWT: the
+PyJWT's do; the rules live in :mod:`cyjose._keymaterial.jwk`). Beyond PyJWT: the
 fully-specified ``Ed25519`` and ``Ed448`` names (RFC 9864) next to ``EdDSA``,
 and ML-DSA-44/65/87 (FIPS 204; JOSE names and AKP keys of RFC 9964) where
 ``cryptography`` and its OpenSSL support ML-DSA.
@@ -43,8 +43,9 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPubl
 
 from ._speedups.ecdsa import der_to_raw, raw_to_der
 from ._speedups.hmac import HmacKey
-from ._jwk import DEFAULT_MIN_RSA_KEY_SIZE, MLDSA, jwk_to_key, key_to_jwk, load_key_material, parse_jwk
-from ._keyformats import (
+from ._keymaterial.tables import MLDSA
+from ._keymaterial.jwk import DEFAULT_MIN_RSA_KEY_SIZE, jwk_to_key, key_to_jwk, load_key_material, parse_jwk
+from ._keymaterial.formats import (
     force_bytes,
     is_der_key,
     is_pem_format,

@@ -32,7 +32,9 @@ import json
 import time
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from ._jwk import DEFAULT_MIN_RSA_KEY_SIZE, JWE_KEY_ALGORITHMS, check_x509_members, jwk_to_key, shown_name, thumbprint
+from ._messages import shown_name
+from ._keymaterial.tables import JWE_KEY_ALGORITHMS
+from ._keymaterial.jwk import DEFAULT_MIN_RSA_KEY_SIZE, check_x509_members, jwk_to_key, thumbprint
 from .algorithms import (
     Algorithm,
     ECAlgorithm,

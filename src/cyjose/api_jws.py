@@ -6,7 +6,7 @@ import json
 from typing import Any, Dict, List, Optional, Sequence, Type
 
 from ._speedups.b64url import b64url_encode
-from ._callsite import warn_at_caller
+from ._messages import warn_at_caller
 from ._encode import algorithm_for, build_header, compact_token
 from ._speedups.json import dumps_compact
 from ._jws import allowed_alg, bind_cached, bind_named, check_key_strength, decode_jws, load_jws, validate_header

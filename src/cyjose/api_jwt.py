@@ -7,7 +7,7 @@ import time
 from datetime import timedelta
 from typing import Any, Container, Dict, Iterable, Optional, Sequence, Type, Union
 
-from ._callsite import warn_at_caller
+from ._messages import warn_at_caller
 from ._speedups.claims import check_claims
 from ._encode import prepare_claims
 from ._speedups.json import dumps_compact, loads_object

@@ -55,7 +55,7 @@ from ssl import SSLContext
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, Union
 
 from ._speedups.json import loads_object
-from ._jwk import shown
+from ._messages import shown
 from ._jwks_http import (
     DEFAULT_MAX_RESPONSE_BYTES,
     MAX_AGE_CEILING,

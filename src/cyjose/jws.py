@@ -32,7 +32,7 @@ from typing import Any, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, T
 from ._speedups.b64url import b64url_decode, b64url_encode
 from ._encode import build_header
 from ._speedups.json import dumps_compact, loads_unique
-from ._jwk import shown
+from ._messages import shown
 from ._jws import allowed_alg, bind_cached, bind_named, check_key_strength, validate_header
 from .algorithms import BoundKey
 from ._serialized import ascii_member, load_serialized

@@ -14,7 +14,7 @@ from typing import Optional, Union
 from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurve
 
 from ._speedups.ecdsa import der_to_raw, raw_to_der
-from ._keyformats import force_bytes, is_pem_format, is_ssh_key
+from ._keymaterial.formats import force_bytes, is_pem_format, is_ssh_key
 from .exceptions import InvalidSignatureError
 
 __all__ = [

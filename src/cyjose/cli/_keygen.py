@@ -11,7 +11,7 @@ from typing import Any, Dict, Optional, Tuple
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
-from .._jwk import key_to_jwk, thumbprint
+from .._keymaterial.jwk import key_to_jwk, thumbprint
 from ._io import UsageError, write_private_file, write_public_file
 
 __all__ = ["add_parser", "generate"]

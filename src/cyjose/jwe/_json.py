@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Collection, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 from .._jws import validate_header
-from .._jwk import shown
+from .._messages import shown
 from .._serialized import ascii_member, load_serialized
 from .._speedups.b64url import b64url_decode, b64url_encode
 from .._speedups.json import dumps_compact, loads_unique

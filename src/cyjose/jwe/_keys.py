@@ -27,9 +27,9 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
 from .._speedups.b64url import b64url_decode, b64url_encode
-from .._jwk import jwk_to_key, key_to_jwk
+from .._keymaterial.jwk import jwk_to_key, key_to_jwk
 from ._content import ContentEncryption
-from .._keyformats import load_asymmetric_key
+from .._keymaterial.formats import load_asymmetric_key
 from ..exceptions import InvalidAlgorithmError, InvalidKeyError, InvalidTokenError
 from ..limits import Limits, exceeded
 

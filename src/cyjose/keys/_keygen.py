@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
-from .._jwk import key_to_jwk, thumbprint
+from .._keymaterial.jwk import key_to_jwk, thumbprint
 
 __all__ = ["GENERATORS", "generate_private_key", "jwk_text", "public_jwk", "private_der"]
 

@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import load_der_private_key
 
-from .._jwk import jwk_to_key, thumbprint
+from .._keymaterial.jwk import jwk_to_key, thumbprint
 from ..exceptions import KeyStoreError, MasterKeyError, PyJWTError
 from ._master import KeyCipher, MasterKey
 from ._postgres import PostgresStorage, is_postgres_url

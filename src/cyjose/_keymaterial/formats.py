@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.serialization import (
     load_ssh_public_key,
 )
 
-from .exceptions import InvalidKeyError
+from ..exceptions import InvalidKeyError
 
 __all__ = [
     "force_bytes",

@@ -32,24 +32,21 @@ from cryptography.hazmat.primitives.serialization import (
     load_der_public_key,
 )
 
-from ._speedups.b64url import b64url_decode, b64url_encode
-from ._keyformats import key_bytes, load_asymmetric_key
-from .exceptions import DecodeError, InvalidKeyError
+from .._messages import shown_name
+from .._speedups.b64url import b64url_decode, b64url_encode
+from .formats import key_bytes, load_asymmetric_key
+from .tables import MLDSA, MLDSA_SEED_SIZE
+from ..exceptions import DecodeError, InvalidKeyError
 
 __all__ = [
     "DEFAULT_MIN_RSA_KEY_SIZE",
     "MAX_RSA_KEY_SIZE",
-    "MLDSA",
-    "JWE_KEY_ALGORITHMS",
-    "MLDSAVariant",
     "parse_jwk",
     "jwk_to_key",
     "key_to_jwk",
     "load_key_material",
     "thumbprint",
     "check_x509_members",
-    "shown",
-    "shown_name",
 ]
 
 #: Smallest RSA modulus (bits) accepted from a JWK unless the caller lowers it
@@ -83,55 +80,6 @@ _OKP_CURVES: Dict[str, _OKPCurve] = {
 }
 
 
-class MLDSAVariant(NamedTuple):
-    """One ML-DSA parameter set as ``cryptography`` names it."""
-
-    public: Any
-    private: Any
-    public_size: int
-
-
-_MLDSA_SEED_SIZE = 32
-
-
-def _mldsa_variants() -> Dict[str, MLDSAVariant]:
-    """The ML-DSA parameter sets this ``cryptography`` and its OpenSSL support (perhaps none).
-
-    Each is probed: the module and class names vary across ``cryptography``
-    releases and backends, and a missing one must never break the import.
-    """
-    try:
-        from cryptography.hazmat.primitives.asymmetric import mldsa
-    except ImportError:  # cryptography too old
-        return {}
-    variants = {}
-    for name, public_size in (("ML-DSA-44", 1312), ("ML-DSA-65", 1952), ("ML-DSA-87", 2592)):
-        public = getattr(mldsa, f"MLDSA{name[-2:]}PublicKey", None)
-        private = getattr(mldsa, f"MLDSA{name[-2:]}PrivateKey", None)
-        if public is None or private is None:
-            continue
-        try:
-            private.from_seed_bytes(bytes(_MLDSA_SEED_SIZE))
-        except (UnsupportedAlgorithm, AttributeError):  # no ML-DSA in the OpenSSL underneath
-            continue
-        variants[name] = MLDSAVariant(public, private, public_size)
-    return variants
-
-
-#: ML-DSA parameter sets by JOSE name; empty when ``cryptography`` cannot do ML-DSA.
-MLDSA: Dict[str, MLDSAVariant] = _mldsa_variants()
-
-#: JWE algorithms -- key management (RFC 7518 §4.1, RFC 8037 §3.2) and, for
-#: direct encryption keys, content encryption (§5.1) -- and the key types each
-#: takes: keys published for them load, but never sign or verify.
-JWE_KEY_ALGORITHMS: Dict[str, Tuple[str, ...]] = {
-    **dict.fromkeys(("A128GCM", "A192GCM", "A256GCM", "A128CBC-HS256", "A192CBC-HS384", "A256CBC-HS512"), ("oct",)),
-    **dict.fromkeys(("RSA1_5", "RSA-OAEP", "RSA-OAEP-256", "RSA-OAEP-384", "RSA-OAEP-512"), ("RSA",)),
-    **dict.fromkeys(("A128KW", "A192KW", "A256KW", "A128GCMKW", "A192GCMKW", "A256GCMKW", "dir"), ("oct",)),
-    **dict.fromkeys(("PBES2-HS256+A128KW", "PBES2-HS384+A192KW", "PBES2-HS512+A256KW"), ("oct",)),
-    **dict.fromkeys(("ECDH-ES", "ECDH-ES+A128KW", "ECDH-ES+A192KW", "ECDH-ES+A256KW"), ("EC", "OKP")),
-}
-
 #: RFC 7638 §3.2 required members, already in lexicographic order (AKP: RFC 9964 §6).
 _THUMBPRINT_MEMBERS: Dict[str, Tuple[str, ...]] = {
     "RSA": ("e", "kty", "n"),
@@ -142,30 +90,6 @@ _THUMBPRINT_MEMBERS: Dict[str, Tuple[str, ...]] = {
 }
 _THUMBPRINT_HASHES = ("sha256", "sha384", "sha512")
 _RSA_CRT_MEMBERS = ("p", "q", "dp", "dq", "qi")
-
-
-def shown(value: Any) -> str:
-    """A public value (a ``kid``, a header name) for an error message, cut short."""
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-#: Longest JWK name (``kty``, ``crv``, ``alg``, ``use`` value) an error message repeats; registered
-#: names have at most 18 characters.
-_MAX_NAME_SHOWN = 20
-
-
-def shown_name(value: Any) -> str:
-    """A JWK's ``kty``/``crv``/``alg``/``use`` value for an error message, or only its type and size.
-
-    A long or non-string value may be key material put in the wrong member
-    (a private JWK with shifted members), so no part of it is repeated.
-    """
-    if value is None or (isinstance(value, str) and len(value) <= _MAX_NAME_SHOWN and value.isprintable()):
-        return str(value)
-    if isinstance(value, str):
-        return f"<str of {len(value)} characters>"
-    return f"<{type(value).__name__}>"
 
 
 def parse_jwk(jwk: Any) -> Dict[str, Any]:
@@ -331,7 +255,7 @@ def _akp_from_jwk(obj: Dict[str, Any]) -> Any:
     if variant is None:
         raise InvalidKeyError(f"Unsupported AKP algorithm: {shown_name(alg)}")
     pub = _present(_fixed_bytes(obj, "pub", variant.public_size, alg), "AKP", "pub")
-    seed = _fixed_bytes(obj, "priv", _MLDSA_SEED_SIZE, f"{alg} (the seed)")
+    seed = _fixed_bytes(obj, "priv", MLDSA_SEED_SIZE, f"{alg} (the seed)")
     try:
         if seed is None:
             return variant.public.from_public_bytes(pub)
