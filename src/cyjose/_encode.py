@@ -1,6 +1,8 @@
-"""Building tokens: the protected header, the claim set and the compact form.
+"""Building tokens: the signing algorithm and key, the protected header, the claim set and the compact form.
 
-Shared by ``encode()`` and :class:`cyjose.Signer`. Output is byte-for-byte what
+Shared by ``encode()``, :class:`cyjose.Signer` and :func:`cyjose.jws.sign_json`: each
+chooses its algorithm with :func:`signing_algorithm` and binds its key with
+:func:`bind_signing_key`, so the three sign under one rule. Output is byte-for-byte what
 PyJWT 2.x produces for the same input (same header defaults, key order and
 JSON separators).
 """
@@ -11,12 +13,69 @@ from calendar import timegm
 from datetime import datetime
 from typing import Any, Callable, Dict, Optional, Tuple
 
+from ._jws import bind_cached, check_key_strength
 from ._speedups.b64url import b64url_encode
+from .algorithms import BoundKey
+from .api_jwk import PyJWK
 from .exceptions import InvalidTokenError
 
-__all__ = ["build_header", "prepare_claims", "algorithm_for", "compact_token"]
+__all__ = [
+    "ALGORITHM_UNSET", "signing_algorithm", "require_algorithm", "bind_signing_key",
+    "build_header", "prepare_claims", "algorithm_for", "compact_token",
+]
+
+#: ``algorithm`` not given (PyJWT's ``encode()`` then signs HS256, or a PyJWK's own algorithm).
+ALGORITHM_UNSET: Any = object()
 
 _TIME_CLAIMS = ("exp", "iat", "nbf")
+
+
+def signing_algorithm(algorithm: Any, key: Any, headers: Optional[Dict[str, Any]]) -> str:
+    """The algorithm a token is signed with, by PyJWT's ``encode()`` rule.
+
+    ``headers["alg"]`` wins; then an explicit ``algorithm``; with ``algorithm``
+    None or not given (:data:`ALGORITHM_UNSET`) a :class:`PyJWK` key gives its own
+    ``algorithm_name``, any other key ``"none"`` (None) or ``"HS256"`` (not given).
+    """
+    if algorithm is ALGORITHM_UNSET or algorithm is None:
+        if isinstance(key, PyJWK):
+            algorithm = key.algorithm_name
+        elif algorithm is ALGORITHM_UNSET:
+            algorithm = "HS256"
+    return algorithm_for(algorithm, headers)
+
+
+def require_algorithm(algorithm: Any, key: Any, headers: Optional[Dict[str, Any]], who: str) -> None:
+    """A prepared signer (``who``: Signer, JWSSigner) names its algorithm, unless the key or header does.
+
+    ``encode()``'s default (HS256 when ``algorithm`` is not given) is for PyJWT
+    compatibility; a signer built once for many tokens must say what it signs
+    with: raises TypeError when ``algorithm`` is :data:`ALGORITHM_UNSET` and
+    neither a :class:`PyJWK` key nor ``headers["alg"]`` names one. (An explicit
+    ``algorithm=None`` is ``encode()``'s unsigned token, as there.)
+    """
+    if algorithm is ALGORITHM_UNSET and not isinstance(key, PyJWK) and not (headers and headers.get("alg")):
+        raise TypeError(f"{who} needs an algorithm (only a PyJWK key or headers['alg'] brings its own)")
+
+
+def bind_signing_key(registry: Any, name: str, key: Any, enforce: bool) -> BoundKey:
+    """``key`` bound to sign with the algorithm ``registry`` knows as ``name``.
+
+    A :class:`PyJWK` signs only with its own algorithm and only if its ``use``
+    / ``key_ops`` allow "sign" (PyJWT signs any algorithm asked for with the
+    PyJWK's key and ignores both members). Raises NotImplementedError for an
+    unknown algorithm, :class:`~cyjose.exceptions.InvalidAlgorithmError` /
+    :class:`~cyjose.exceptions.InvalidKeyError` for a key that cannot sign it
+    (a public key included), and for a short key warns
+    (``InsecureKeyLengthWarning``) or, with ``enforce``, raises InvalidKeyError.
+    """
+    if isinstance(key, PyJWK):
+        key = key._key_for("sign", name)
+    algorithm = registry.get_algorithm_by_name(name)
+    bound = bind_cached(algorithm, key)
+    algorithm.check_signing_key(bound.key)
+    check_key_strength(bound, enforce)
+    return bound
 
 
 def build_header(

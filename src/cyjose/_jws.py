@@ -1,4 +1,5 @@
-"""The JWS decoding steps shared by ``decode()``, ``PyJWS`` and :class:`Verifier`.
+"""The JWS decoding steps shared by ``decode()``, ``PyJWS`` and :class:`Verifier`, and the
+algorithm registry and allow-list rules they all look names up with.
 
 One token goes: split -> header (base64url, JSON, ``kid``/``crit`` rules) ->
 payload and signature segments -> RFC 7797 ``b64`` handling -> signature check
@@ -8,13 +9,13 @@ raises a :mod:`cyjose.exceptions` class.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Collection, Dict, Optional, Tuple
+from typing import Any, Callable, Collection, Dict, List, Optional, Sequence, Set, Tuple
 
 from ._speedups.b64url import b64url_decode
 from ._messages import warn_at_caller
 from ._speedups.compact import split_jws
-from ._speedups.json import loads_unique
-from .algorithms import Algorithm, BoundKey
+from ._speedups.json import loads_object, loads_unique
+from .algorithms import Algorithm, BoundKey, get_default_algorithms
 from .api_jwk import PyJWK
 from .exceptions import (
     DecodeError,
@@ -27,6 +28,11 @@ from .limits import DEFAULT_LIMITS, Limits
 from .warnings import InsecureKeyLengthWarning
 
 __all__ = [
+    "AlgorithmRegistry",
+    "DEFAULT_REGISTRY",
+    "normalize_algorithms",
+    "decode_algorithms",
+    "decode_unverified",
     "SUPPORTED_CRIT",
     "load_jws",
     "validate_header",
@@ -41,6 +47,95 @@ __all__ = [
 SUPPORTED_CRIT = frozenset({"b64"})
 
 KeyResolver = Callable[[Dict[str, Any]], Optional[BoundKey]]
+
+_MISSING_ALGORITHMS = (
+    'It is required that you pass in a value for the "algorithms" argument when calling decode().'
+)
+
+
+class AlgorithmRegistry:
+    """Algorithms by name: what a token's ``alg`` may mean, and what a signer may use.
+
+    ``algorithms`` restricts the registry to those names (None: every default
+    algorithm). ``generation`` changes on every (un)registration, so caches
+    keyed on a registry (the ``decode()`` Verifiers) never outlive a change.
+    """
+
+    def __init__(self, algorithms: Optional[Sequence[str]] = None) -> None:
+        self.algorithms: Dict[str, Algorithm] = get_default_algorithms()
+        self.valid: Set[str] = set(algorithms) if algorithms is not None else set(self.algorithms)
+        for name in list(self.algorithms):
+            if name not in self.valid:
+                del self.algorithms[name]
+        self.generation = 0
+
+    def register(self, alg_id: str, alg_obj: Algorithm) -> None:
+        """Add ``alg_obj`` under ``alg_id``; ValueError if taken, TypeError if not an Algorithm."""
+        if alg_id in self.algorithms:
+            raise ValueError("Algorithm already has a handler.")
+        if not isinstance(alg_obj, Algorithm):
+            raise TypeError("Object is not of type `Algorithm`")
+        self.algorithms[alg_id] = alg_obj
+        self.valid.add(alg_id)
+        self.generation += 1
+
+    def unregister(self, alg_id: str) -> None:
+        """Remove ``alg_id``; KeyError if it is not registered."""
+        if alg_id not in self.algorithms:
+            raise KeyError("The specified algorithm could not be removed because it is not registered.")
+        del self.algorithms[alg_id]
+        self.valid.remove(alg_id)
+        self.generation += 1
+
+    def names(self) -> List[str]:
+        """The registered algorithm names."""
+        return list(self.valid)
+
+    def get_algorithm_by_name(self, alg_name: str) -> Algorithm:
+        """The registered :class:`Algorithm` for ``alg_name``; NotImplementedError if none."""
+        try:
+            return self.algorithms[alg_name]
+        except (KeyError, TypeError):
+            raise NotImplementedError("Algorithm not supported") from None
+
+    @property
+    def _generation(self) -> int:  # the name bind_named's callers key caches on (PyJWS has it too)
+        return self.generation
+
+
+#: The process-wide registry: ``cyjose.register_algorithm`` changes it, and ``decode()``,
+#: :class:`cyjose.Verifier`, :class:`cyjose.Signer` and :mod:`cyjose.jws` look names up in it.
+DEFAULT_REGISTRY = AlgorithmRegistry()
+
+
+def normalize_algorithms(algorithms: Any) -> Optional[Sequence[str]]:
+    """``algorithms`` as a collection of names; a lone string names one algorithm.
+
+    (PyJWT would test ``alg in "ES256K"`` as a substring match, letting ES256 in.)
+    """
+    if isinstance(algorithms, str) and algorithms:
+        return (algorithms,)
+    names: Optional[Sequence[str]] = algorithms
+    return names
+
+
+def decode_algorithms(
+    algorithms: Optional[Sequence[str]], key: Any, verify_signature: bool
+) -> Optional[Sequence[str]]:
+    """The algorithms ``decode()`` accepts, by PyJWT's rule.
+
+    ``algorithms`` as :func:`normalize_algorithms` reads it; when it is None
+    and ``key`` is a :class:`PyJWK`, the key's own algorithm. Raises
+    :class:`DecodeError` when verifying with no algorithms and a key that is
+    not a PyJWK (a PyJWK with an empty ``algorithms`` accepts no token, as PyJWT).
+    """
+    if algorithms:  # the common case first: decode() runs this on every call
+        return normalize_algorithms(algorithms) if isinstance(algorithms, str) else algorithms
+    if isinstance(key, PyJWK):
+        return (key.algorithm_name,) if algorithms is None else algorithms
+    if verify_signature:
+        raise DecodeError(_MISSING_ALGORITHMS)
+    return algorithms
 
 
 def load_jws(token: Any, limits: Limits = DEFAULT_LIMITS) -> Tuple[bytes, Dict[str, Any], bytes, bytes]:
@@ -192,3 +287,14 @@ def check_key_strength(bound: BoundKey, enforce: bool) -> None:
     if enforce:
         raise InvalidKeyError(bound.weakness)
     warn_at_caller(bound.weakness, InsecureKeyLengthWarning)
+
+
+def decode_unverified(token: Any, limits: Limits = DEFAULT_LIMITS) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    """``(header, claims)`` of ``token``, NOT verified: what ``decode(..., options={"verify_signature": False})``
+    reads (the header checked as always, the payload a JSON object), without any claim check.
+
+    For choosing a key by the token's ``kid``; never trust either before verification.
+    """
+    _, header, payload, _ = load_jws(token, limits)
+    validate_header(header)
+    return header, loads_object(payload, "payload", limits.max_json_depth)

@@ -8,40 +8,18 @@ which must know which key a token means.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Protocol, Set, Tuple
 
 from ._messages import shown
 from .api_jwk import PyJWK, PyJWKSet
 from .exceptions import PyJWKClientConnectionError, PyJWKClientError, PyJWKSetError, UnknownKeyError
 
-if TYPE_CHECKING:
-    from .jwks_client import PyJWKClient
-
-__all__ = ["KeySet", "as_key_set", "check_key_set", "RECHECK_SECONDS"]
+__all__ = ["KeySet", "KeySource", "check_key_set", "RECHECK_SECONDS"]
 
 #: How often (seconds) a Verifier backed by a PyJWKClient asks it for the
 #: current key set, so a key the IdP withdrew stops verifying within this time
 #: (plus the client's own cache lifespan).
 RECHECK_SECONDS = 10.0
-
-
-def as_key_set(key: Any) -> Optional["KeySet"]:
-    """A :class:`KeySet` when ``key`` is a JWK set source, else None (a single key).
-
-    Sources: a JWKS dict (``{"keys": [...]}``, loaded in public form:
-    ``PyJWKSet(load_private=False)``), a :class:`PyJWKSet` or a
-    :class:`PyJWKClient`. Raises :class:`PyJWKSetError` for a dict that is
-    not a usable JWK set or fails :func:`check_key_set`.
-    """
-    from .jwks_client import PyJWKClient  # (it imports the decode API, which imports this)
-
-    if isinstance(key, PyJWKClient):
-        return KeySet(None, key)
-    if isinstance(key, PyJWKSet):
-        return KeySet(key, None)
-    if isinstance(key, dict) and "keys" in key:
-        return KeySet(PyJWKSet.from_dict(key, load_private=False), None)
-    return None
 
 
 def check_key_set(jwk_set: PyJWKSet, fetched: bool = False) -> None:
@@ -72,8 +50,19 @@ def check_key_set(jwk_set: PyJWKSet, fetched: bool = False) -> None:
         raise PyJWKSetError("The JWKS endpoint serves a symmetric (oct) key: a published secret verifies nothing")
 
 
+class KeySource(Protocol):
+    """What a :class:`KeySet` asks of a changing key set (:class:`cyjose.PyJWKClient` is one)."""
+
+    def get_jwk_set(self) -> PyJWKSet:
+        """The current set (it may be fetched)."""
+
+    def get_signing_key(self, kid: str) -> PyJWK:
+        """The current key for ``kid``; :class:`PyJWKClientError` when there is none."""
+
+
 class KeySet:
-    """The keys of a JWK set, a fixed :class:`PyJWKSet` or a :class:`PyJWKClient`'s current one.
+    """The keys of a JWK set, a fixed :class:`PyJWKSet` or a :class:`KeySource`'s (a
+    :class:`~cyjose.PyJWKClient`'s) current one.
 
     :meth:`select` picks the key for a token: the one whose ``kid`` is the
     token's ``kid``; a token without ``kid`` gets the set's only key for its
@@ -92,7 +81,7 @@ class KeySet:
 
     __slots__ = ("_fixed", "client", "_passed")
 
-    def __init__(self, fixed: Optional[PyJWKSet], client: Optional[PyJWKClient]) -> None:
+    def __init__(self, fixed: Optional[PyJWKSet], client: Optional[KeySource]) -> None:
         if fixed is not None:
             check_key_set(fixed)
         self._fixed = fixed

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Sequence, Type
+from typing import Any, Dict, List, Optional, Sequence, Set, Type
 
+from ._encode import ALGORITHM_UNSET, bind_signing_key, build_header, compact_token, signing_algorithm
+from ._jws import (
+    DEFAULT_REGISTRY,
+    AlgorithmRegistry,
+    allowed_alg,
+    bind_named,
+    decode_algorithms,
+    decode_jws,
+    load_jws,
+    validate_header,
+)
+from ._messages import warn_extra_kwargs
 from ._speedups.b64url import b64url_encode
-from ._messages import warn_at_caller
-from ._encode import algorithm_for, build_header, compact_token
 from ._speedups.json import dumps_compact
-from ._jws import allowed_alg, bind_cached, bind_named, check_key_strength, decode_jws, load_jws, validate_header
-from .algorithms import Algorithm, BoundKey, get_default_algorithms
-from .api_jwk import PyJWK
-from .exceptions import DecodeError
+from .algorithms import Algorithm, BoundKey
 from .limits import DEFAULT_LIMITS, Limits
 from .types import SigOptions
-from .warnings import RemovedInPyjwt3Warning
 
 __all__ = [
     "PyJWS",
@@ -28,92 +34,36 @@ __all__ = [
     "get_algorithm_by_name",
 ]
 
-_ALGORITHM_UNSET: Any = object()
-_MISSING_ALGORITHMS = (
-    'It is required that you pass in a value for the "algorithms" argument when calling decode().'
-)
-
-
-def normalize_algorithms(algorithms: Any) -> Optional[Sequence[str]]:
-    """``algorithms`` as a collection of names; a lone string names one algorithm.
-
-    (PyJWT would test ``alg in "ES256K"`` as a substring match, letting ES256 in.)
-    """
-    if isinstance(algorithms, str) and algorithms:
-        return (algorithms,)
-    names: Optional[Sequence[str]] = algorithms
-    return names
-
-
-def signing_algorithm(algorithm: Any, key: Any, headers: Optional[Dict[str, Any]]) -> str:
-    """The algorithm ``encode()`` signs with, by PyJWT's rule.
-
-    ``headers["alg"]`` wins; then an explicit ``algorithm``; with ``algorithm``
-    None or not given (``_ALGORITHM_UNSET``) a :class:`PyJWK` key gives its own
-    ``algorithm_name``, any other key ``"none"`` (None) or ``"HS256"`` (not given).
-    """
-    if algorithm is _ALGORITHM_UNSET or algorithm is None:
-        if isinstance(key, PyJWK):
-            algorithm = key.algorithm_name
-        elif algorithm is _ALGORITHM_UNSET:
-            algorithm = "HS256"
-    return algorithm_for(algorithm, headers)
-
-
-def signing_key(key: Any, algorithm: str) -> Any:
-    """The key to sign ``algorithm`` with: a :class:`PyJWK`'s own key, any other key as is.
-
-    A PyJWK signs only with its own algorithm and only if its ``use`` /
-    ``key_ops`` allow "sign": :class:`~cyjose.exceptions.InvalidAlgorithmError`
-    or :class:`~cyjose.exceptions.InvalidKeyError` otherwise (PyJWT signs any
-    algorithm asked for with the PyJWK's key and ignores both members).
-    """
-    return key._key_for("sign", algorithm) if isinstance(key, PyJWK) else key
-
-
-def decode_algorithms(
-    algorithms: Optional[Sequence[str]], key: Any, verify_signature: bool
-) -> Optional[Sequence[str]]:
-    """The algorithms ``decode()`` accepts, by PyJWT's rule.
-
-    ``algorithms`` as :func:`normalize_algorithms` reads it; when it is None
-    and ``key`` is a :class:`PyJWK`, the key's own algorithm. Raises
-    :class:`DecodeError` when verifying with no algorithms and a key that is
-    not a PyJWK (a PyJWK with an empty ``algorithms`` accepts no token, as PyJWT).
-    """
-    if algorithms:  # the common case first: decode() runs this on every call
-        return normalize_algorithms(algorithms) if isinstance(algorithms, str) else algorithms
-    if isinstance(key, PyJWK):
-        return (key.algorithm_name,) if algorithms is None else algorithms
-    if verify_signature:
-        raise DecodeError(_MISSING_ALGORITHMS)
-    return algorithms
-
-
-def warn_extra_kwargs(function: str, kwargs: Dict[str, Any]) -> None:
-    if kwargs:
-        warn_at_caller(
-            f"passing additional kwargs to {function}() is deprecated and will be removed in "
-            f"pyjwt version 3. Unsupported kwargs: {tuple(kwargs)}",
-            RemovedInPyjwt3Warning,
-        )
-
-
 class PyJWS:
     """Sign and verify JWS compact tokens with a registry of algorithms."""
 
     header_typ = "JWT"
 
     def __init__(self, algorithms: Optional[Sequence[str]] = None, options: Optional[SigOptions] = None) -> None:
-        self._algorithms = get_default_algorithms()
-        self._generation = 0  # bumped on every (un)registration: cached decoders are keyed on it
-        self._valid_algs = set(algorithms) if algorithms is not None else set(self._algorithms)
-        for name in list(self._algorithms):
-            if name not in self._valid_algs:
-                del self._algorithms[name]
+        self._registry = AlgorithmRegistry(algorithms)
         self.options: SigOptions = self._get_default_options()
         if options is not None:
             self.options = {**self.options, **options}
+
+    @classmethod
+    def _over(cls, registry: AlgorithmRegistry) -> "PyJWS":
+        """A PyJWS whose algorithms are ``registry`` (the module-level one uses the process-wide registry)."""
+        jws = cls()
+        jws._registry = registry
+        return jws
+
+    # PyJWT's attribute names for the registry's state, which subclasses and tests read.
+    @property
+    def _algorithms(self) -> Dict[str, Algorithm]:
+        return self._registry.algorithms
+
+    @property
+    def _valid_algs(self) -> Set[str]:
+        return self._registry.valid
+
+    @property
+    def _generation(self) -> int:  # cached decode() Verifiers are keyed on it
+        return self._registry.generation
 
     @staticmethod
     def _get_default_options() -> SigOptions:
@@ -121,38 +71,25 @@ class PyJWS:
 
     def register_algorithm(self, alg_id: str, alg_obj: Algorithm) -> None:
         """Add ``alg_obj`` under the name ``alg_id``; ValueError if taken, TypeError if not an Algorithm."""
-        if alg_id in self._algorithms:
-            raise ValueError("Algorithm already has a handler.")
-        if not isinstance(alg_obj, Algorithm):
-            raise TypeError("Object is not of type `Algorithm`")
-        self._algorithms[alg_id] = alg_obj
-        self._valid_algs.add(alg_id)
-        self._generation += 1
+        self._registry.register(alg_id, alg_obj)
 
     def unregister_algorithm(self, alg_id: str) -> None:
         """Remove ``alg_id``; KeyError if it is not registered."""
-        if alg_id not in self._algorithms:
-            raise KeyError("The specified algorithm could not be removed because it is not registered.")
-        del self._algorithms[alg_id]
-        self._valid_algs.remove(alg_id)
-        self._generation += 1
+        self._registry.unregister(alg_id)
 
     def get_algorithms(self) -> List[str]:
         """The registered algorithm names."""
-        return list(self._valid_algs)
+        return self._registry.names()
 
     def get_algorithm_by_name(self, alg_name: str) -> Algorithm:
         """The registered :class:`Algorithm` for ``alg_name``; NotImplementedError if none."""
-        try:
-            return self._algorithms[alg_name]
-        except (KeyError, TypeError):
-            raise NotImplementedError("Algorithm not supported") from None
+        return self._registry.get_algorithm_by_name(alg_name)
 
     def encode(
         self,
         payload: bytes,
         key: Any,
-        algorithm: Optional[str] = _ALGORITHM_UNSET,
+        algorithm: Optional[str] = ALGORITHM_UNSET,
         headers: Optional[Dict[str, Any]] = None,
         json_encoder: Optional[Type[json.JSONEncoder]] = None,
         is_payload_detached: bool = False,
@@ -170,11 +107,9 @@ class PyJWS:
         unknown algorithm.
         """
         name = signing_algorithm(algorithm, key, headers)
-        key = signing_key(key, name)
         header, detached = build_header(name, headers, self.header_typ, is_payload_detached)
         header_segment = b64url_encode(dumps_compact(header, sort_keys=sort_headers, cls=json_encoder))
-        bound = bind_cached(self.get_algorithm_by_name(name), key)
-        check_key_strength(bound, self.options.get("enforce_minimum_key_length", False))
+        bound = bind_signing_key(self, name, key, self.options.get("enforce_minimum_key_length", False))
         return compact_token(header_segment, payload, detached, bound.sign)
 
     def _key_resolver(self, key: Any, algorithms: Optional[Sequence[str]], options: SigOptions) -> Any:
@@ -234,7 +169,7 @@ class PyJWS:
         return header
 
 
-_jws_global_obj = PyJWS()
+_jws_global_obj = PyJWS._over(DEFAULT_REGISTRY)
 encode = _jws_global_obj.encode
 decode_complete = _jws_global_obj.decode_complete
 decode = _jws_global_obj.decode

@@ -7,14 +7,16 @@ import time
 from datetime import timedelta
 from typing import Any, Container, Dict, Iterable, Optional, Sequence, Type, Union
 
-from ._messages import warn_at_caller
+from ._decode_cache import verifier_for_decode
+from ._encode import ALGORITHM_UNSET, prepare_claims
+from ._jws import decode_algorithms
+from ._messages import warn_at_caller, warn_extra_kwargs
 from ._speedups.claims import check_claims
-from ._encode import prepare_claims
 from ._speedups.json import dumps_compact, loads_object
 from ._options import DEFAULT_OPTIONS, build_claim_rules, merge_options
-from .api_jws import _ALGORITHM_UNSET, PyJWS, _jws_global_obj, decode_algorithms, warn_extra_kwargs
+from .api_jws import PyJWS, _jws_global_obj
 from .limits import DEFAULT_LIMITS, Limits
-from .verifier import Verifier, verifier_for_decode
+from .verifier import Verifier
 from .types import FullOptions, Options, SigOptions
 
 __all__ = ["PyJWT", "encode", "decode", "decode_complete"]
@@ -44,7 +46,7 @@ class PyJWT:
         self,
         payload: Dict[str, Any],
         key: Any,
-        algorithm: Optional[str] = _ALGORITHM_UNSET,
+        algorithm: Optional[str] = ALGORITHM_UNSET,
         headers: Optional[Dict[str, Any]] = None,
         json_encoder: Optional[Type[json.JSONEncoder]] = None,
         sort_headers: bool = True,

@@ -54,6 +54,7 @@ import time
 from ssl import SSLContext
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, Union
 
+from ._jws import decode_unverified
 from ._speedups.json import loads_object
 from ._messages import shown
 from ._jwks_http import (
@@ -66,7 +67,6 @@ from ._jwks_http import (
     max_age,
 )
 from .api_jwk import PyJWK, PyJWKSet
-from .api_jwt import decode_complete
 from .exceptions import DecodeError, PyJWKClientError, PyJWTError
 from .jwk_set_cache import JWKSetCache
 
@@ -292,8 +292,7 @@ class _ClientBase:
 
     @staticmethod
     def _kid_of(token: Union[str, bytes]) -> Any:
-        unverified = decode_complete(token, options={"verify_signature": False})
-        return unverified["header"].get("kid")
+        return decode_unverified(token)[0].get("kid")
 
     @staticmethod
     def match_kid(signing_keys: List[PyJWK], kid: str) -> Optional[PyJWK]:

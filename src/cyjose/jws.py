@@ -30,14 +30,13 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple, Type, Union
 
 from ._speedups.b64url import b64url_decode, b64url_encode
-from ._encode import build_header
+from ._encode import ALGORITHM_UNSET, bind_signing_key, build_header, require_algorithm, signing_algorithm
 from ._speedups.json import dumps_compact, loads_unique
 from ._messages import shown
-from ._jws import allowed_alg, bind_cached, bind_named, check_key_strength, validate_header
+from ._jws import DEFAULT_REGISTRY, allowed_alg, bind_named, normalize_algorithms, validate_header
 from .algorithms import BoundKey
 from ._serialized import ascii_member, load_serialized
 from .api_jwk import PyJWK, PyJWKSet
-from .api_jws import _jws_global_obj, normalize_algorithms, signing_algorithm, signing_key
 from .exceptions import (
     DecodeError,
     InvalidAlgorithmError,
@@ -151,17 +150,13 @@ def _prepare(
     if not isinstance(signer, JWSSigner):
         raise TypeError(f"Expected JWSSigner objects, got {type(signer).__name__}")
     headers = signer.headers
-    if signer.algorithm is None and not isinstance(signer.key, PyJWK) and not (headers and headers.get("alg")):
-        raise TypeError("JWSSigner needs an algorithm (only a PyJWK key brings its own)")
-    name = signing_algorithm(signer.algorithm, signer.key, headers)
-    key = signing_key(signer.key, name)
+    algorithm = ALGORITHM_UNSET if signer.algorithm is None else signer.algorithm  # None: not given
+    require_algorithm(algorithm, signer.key, headers, "JWSSigner")
+    name = signing_algorithm(algorithm, signer.key, headers)
     protected, unencoded = build_header(name, headers, typ="")
     _check_header_split(protected, signer.unprotected or {})
     validate_header({**protected, **(signer.unprotected or {})})
-    algorithm = _jws_global_obj.get_algorithm_by_name(name)
-    bound = bind_cached(algorithm, key)
-    algorithm.check_signing_key(bound.key)
-    check_key_strength(bound, enforce)
+    bound = bind_signing_key(DEFAULT_REGISTRY, name, signer.key, enforce)
     segment = b64url_encode(dumps_compact(protected, sort_keys=sort_headers, cls=json_encoder))
     return _Prepared(segment, dict(signer.unprotected) if signer.unprotected else None, unencoded, bound)
 
@@ -378,11 +373,11 @@ def _key_for(
     if alg not in accepted:
         return InvalidAlgorithmError("The specified alg value is not allowed")
     if candidates is None:
-        return bind_named(_jws_global_obj, alg, key, enforce)
+        return bind_named(DEFAULT_REGISTRY, alg, key, enforce)
     jwk = _choose_jwk(candidates, header.get("kid"), alg, lone=isinstance(key, PyJWK))
     if isinstance(jwk, PyJWTError):
         return jwk
-    return bind_named(_jws_global_obj, alg, jwk, enforce)
+    return bind_named(DEFAULT_REGISTRY, alg, jwk, enforce)
 
 
 def _choose_jwk(candidates: List[PyJWK], kid: Optional[str], alg: str, lone: bool) -> Union[PyJWK, PyJWTError]:

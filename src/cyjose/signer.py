@@ -5,12 +5,18 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Optional, Type
 
+from ._encode import (
+    ALGORITHM_UNSET,
+    bind_signing_key,
+    build_header,
+    compact_token,
+    prepare_claims,
+    require_algorithm,
+    signing_algorithm,
+)
+from ._jws import DEFAULT_REGISTRY
 from ._speedups.b64url import b64url_encode
-from ._encode import build_header, compact_token, prepare_claims
 from ._speedups.json import dumps_compact
-from ._jws import bind_cached, check_key_strength
-from .api_jwk import PyJWK
-from .api_jws import _ALGORITHM_UNSET, _jws_global_obj, signing_algorithm, signing_key
 
 __all__ = ["Signer"]
 
@@ -24,10 +30,11 @@ class Signer:
     and (for HMAC) keyed once; the header segment is encoded once.
 
     ``algorithm`` is required, except with a :class:`~cyjose.PyJWK` key, which
-    signs with its own algorithm (``Signer(jwk)``), as ``encode()`` does; the
-    choice follows ``encode()`` exactly (:func:`cyjose.api_jws.signing_algorithm`).
+    signs with its own algorithm (``Signer(jwk)``), or when ``headers`` names
+    ``alg`` (as :class:`cyjose.jws.JWSSigner`); the choice then follows ``encode()``
+    exactly (:func:`cyjose._encode.signing_algorithm`).
 
-    Raises TypeError when ``algorithm`` is missing for another key,
+    Raises TypeError when no algorithm is given by any of the three,
     :class:`~cyjose.exceptions.InvalidKeyError` for a key that does not suit
     the algorithm (or a PyJWK whose ``use``/``key_ops`` forbid signing),
     :class:`~cyjose.exceptions.InvalidAlgorithmError` for a PyJWK asked to sign
@@ -41,23 +48,18 @@ class Signer:
     def __init__(
         self,
         key: Any,
-        algorithm: Optional[str] = _ALGORITHM_UNSET,
+        algorithm: Optional[str] = ALGORITHM_UNSET,
         headers: Optional[Dict[str, Any]] = None,
         *,
         json_encoder: Optional[Type[json.JSONEncoder]] = None,
         sort_headers: bool = True,
         enforce_minimum_key_length: bool = False,
     ) -> None:
-        if algorithm is _ALGORITHM_UNSET and not isinstance(key, PyJWK):
-            raise TypeError("Signer needs an algorithm (only a PyJWK key brings its own)")
+        require_algorithm(algorithm, key, headers, "Signer")
         self.algorithm: str = signing_algorithm(algorithm, key, headers)
-        key = signing_key(key, self.algorithm)
         header, self._detached = build_header(self.algorithm, headers)
         self._json_encoder = json_encoder
-        algorithm_obj = _jws_global_obj.get_algorithm_by_name(self.algorithm)
-        self._bound = bind_cached(algorithm_obj, key)
-        algorithm_obj.check_signing_key(self._bound.key)
-        check_key_strength(self._bound, enforce_minimum_key_length)
+        self._bound = bind_signing_key(DEFAULT_REGISTRY, self.algorithm, key, enforce_minimum_key_length)
         header_json = dumps_compact(header, sort_keys=sort_headers, cls=json_encoder)
         self._header_segment = b64url_encode(header_json)
 

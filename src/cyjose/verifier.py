@@ -10,14 +10,14 @@ from typing import Any, Container, Dict, FrozenSet, Iterable, List, NamedTuple, 
 from ._speedups.claims import check_claims
 from ._speedups.compact import split_jws
 from ._speedups.json import loads_object
-from ._jws import allowed_alg, bind_named, decode_jws
-from ._options import DEFAULT_OPTIONS, build_claim_rules, merge_options, options_snapshot
-from ._keyset import RECHECK_SECONDS, KeySet, as_key_set
+from ._jws import DEFAULT_REGISTRY, allowed_alg, bind_named, decode_jws, normalize_algorithms
+from ._options import DEFAULT_OPTIONS, build_claim_rules, merge_options
+from ._keyset import RECHECK_SECONDS, KeySet
 from ._speedups.token import TokenCache, TokenFastPath, VerifierCore, check_not_revoked, fresh_claims
 from .algorithms import BoundKey
-from .api_jwk import PyJWK
-from .api_jws import _jws_global_obj, normalize_algorithms
+from .api_jwk import PyJWK, PyJWKSet
 from .exceptions import InvalidAlgorithmError, InvalidKeyError
+from .jwks_client import PyJWKClient
 from .limits import DEFAULT_LIMITS, Limits, checked_limits
 from .types import FullOptions, Options
 
@@ -112,7 +112,7 @@ class Verifier(VerifierCore):
             raise InvalidAlgorithmError('Verifier needs "algorithms": the algorithms to accept')
         self._cache, self._cache_ttl = _make_cache(cache_size, cache_ttl)
         self._configure(key, names, merged, build_claim_rules(merged, audience, issuer, subject, leeway),
-                        _jws_global_obj, lazy=False)
+                        DEFAULT_REGISTRY, lazy=False)
 
     @classmethod
     def _for_decode(
@@ -306,6 +306,23 @@ class Verifier(VerifierCore):
         return f"<Verifier algorithms={list(self.algorithms)}>"
 
 
+def as_key_set(key: Any) -> Optional[KeySet]:
+    """A :class:`KeySet` when ``key`` is a JWK set source, else None (a single key).
+
+    Sources: a JWKS dict (``{"keys": [...]}``, loaded in public form:
+    ``PyJWKSet(load_private=False)``), a :class:`PyJWKSet` or a
+    :class:`PyJWKClient`. Raises :class:`PyJWKSetError` for a dict that is
+    not a usable JWK set or a set that fails :func:`cyjose._keyset.check_key_set`.
+    """
+    if isinstance(key, PyJWKClient):
+        return KeySet(None, key)
+    if isinstance(key, PyJWKSet):
+        return KeySet(key, None)
+    if isinstance(key, dict) and "keys" in key:
+        return KeySet(PyJWKSet.from_dict(key, load_private=False), None)
+    return None
+
+
 def _deny_list(deny_jti: Any) -> Any:
     if deny_jti is None or callable(deny_jti) or hasattr(deny_jti, "__contains__"):
         return deny_jti
@@ -342,91 +359,3 @@ def _seconds(value: Any) -> float:
         return float(whole)
     except OverflowError:  # e.g. "exp": 1e400 written as an integer: valid JSON, checks passed
         return math.inf if whole > 0 else -math.inf
-
-
-_DECODE_VERIFIERS: Dict[Tuple[Any, ...], Verifier] = {}
-_DECODE_VERIFIERS_SIZE = 256
-
-
-def verifier_for_decode(
-    registry: Any,
-    key: Any,
-    algorithms: Tuple[str, ...],
-    options: Optional[Options],
-    merged: FullOptions,
-    audience: Any,
-    issuer: Any,
-    subject: Any,
-    leeway: Any,
-    limits: Limits = DEFAULT_LIMITS,
-) -> Verifier:
-    """The (lazy) Verifier that ``decode()`` uses for these arguments, reused across calls.
-
-    ``options`` is what the caller passed (None: the instance's own), ``merged``
-    the full options. Reused only when every argument has a safe identity: a
-    str/bytes key by value or a key object by identity, hashable values
-    (audience and issuer as frozen copies), and options equal to the ones it
-    was built with (instance options may be changed in place). Otherwise a
-    fresh Verifier is built. At most 256 are kept, oldest evicted first;
-    failures are never kept.
-    """
-    if audience is not None and type(audience) is not str:
-        audience = _frozen_audience(audience)
-    if limits is not DEFAULT_LIMITS:
-        limits = checked_limits(limits)
-    cache_key = _decode_key(registry, key, algorithms, options, merged, audience, issuer, subject, leeway, limits)
-    verifier = None
-    if cache_key is not None:
-        try:
-            verifier = _DECODE_VERIFIERS.get(cache_key)
-        except TypeError:  # something unhashable: no safe identity
-            cache_key = None
-    if (
-        verifier is not None
-        and verifier._options == merged
-        and (verifier._key is key or type(key) in (str, bytes))
-    ):
-        return verifier
-    snapshot = options_snapshot(merged)
-    rules = build_claim_rules(snapshot, audience, issuer, subject, leeway)
-    verifier = Verifier._for_decode(key, algorithms, snapshot, rules, registry, limits)
-    if cache_key is not None:
-        while len(_DECODE_VERIFIERS) >= _DECODE_VERIFIERS_SIZE:
-            try:
-                del _DECODE_VERIFIERS[next(iter(_DECODE_VERIFIERS))]
-            except (StopIteration, RuntimeError, KeyError):  # changed by another thread
-                break
-        _DECODE_VERIFIERS[cache_key] = verifier
-    return verifier
-
-
-def _frozen_audience(audience: Any) -> Any:
-    if audience is None or type(audience) is str or not isinstance(audience, Iterable):
-        return audience  # invalid types are reported by build_claim_rules
-    return tuple(audience)
-
-
-def _decode_key(
-    registry: Any, key: Any, algorithms: Any, options: Optional[Options], merged: FullOptions,
-    audience: Any, issuer: Any, subject: Any, leeway: Any, limits: Limits,
-) -> Optional[Tuple[Any, ...]]:
-    """The decode-Verifier cache key; None when an argument has no safe identity."""
-    if type(key) is str or type(key) is bytes:
-        key_id: Any = key
-    else:
-        key_id = id(key)  # and the hit must hold this very object (checked by the caller)
-    if options is None:
-        options_key: Any = None  # the instance's options: compared in full on every hit
-    else:
-        options_key = tuple(
-            tuple(value) if type(value) is list else value for value in merged.values()
-        )
-    if not (issuer is None or type(issuer) is str):
-        if type(issuer) in (list, tuple):
-            issuer = ("seq", tuple(issuer))
-        elif type(issuer) in (set, frozenset):
-            issuer = ("set", frozenset(issuer))
-        else:
-            return None  # an arbitrary container has no safe identity
-    return (registry, registry._generation, type(key), key_id, algorithms, options_key,
-            audience, issuer, subject, leeway, type(leeway), None if limits is DEFAULT_LIMITS else limits)
