@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, Optional, Tuple
 
-from ._options import build_claim_rules, options_snapshot
+from ._options import build_claim_rules, frozen_audience, frozen_issuer, options_snapshot
 from .limits import DEFAULT_LIMITS, Limits, checked_limits
 from .types import FullOptions, Options
 from .verifier import Verifier
@@ -44,7 +44,8 @@ def verifier_for_decode(
     failures are never kept.
     """
     if audience is not None and type(audience) is not str:
-        audience = _frozen_audience(audience)
+        audience = frozen_audience(audience)
+    issuer = frozen_issuer(issuer)
     if limits is not DEFAULT_LIMITS:
         limits = checked_limits(limits)
     cache_key = _decode_key(registry, key, algorithms, options, merged, audience, issuer, subject, leeway, limits)
@@ -73,12 +74,6 @@ def verifier_for_decode(
     return verifier
 
 
-def _frozen_audience(audience: Any) -> Any:
-    if audience is None or type(audience) is str or not isinstance(audience, Iterable):
-        return audience  # invalid types are reported by build_claim_rules
-    return tuple(audience)
-
-
 def _decode_key(
     registry: Any, key: Any, algorithms: Any, options: Optional[Options], merged: FullOptions,
     audience: Any, issuer: Any, subject: Any, leeway: Any, limits: Limits,
@@ -94,12 +89,7 @@ def _decode_key(
         options_key = tuple(
             tuple(value) if type(value) is list else value for value in merged.values()
         )
-    if not (issuer is None or type(issuer) is str):
-        if type(issuer) in (list, tuple):
-            issuer = ("seq", tuple(issuer))
-        elif type(issuer) in (set, frozenset):
-            issuer = ("set", frozenset(issuer))
-        else:
-            return None  # an arbitrary container has no safe identity
+    if not (issuer is None or type(issuer) in (str, tuple, frozenset)):  # as frozen_issuer left it
+        return None  # an arbitrary container has no safe identity
     return (registry, registry._generation, type(key), key_id, algorithms, options_key,
             audience, issuer, subject, leeway, type(leeway), None if limits is DEFAULT_LIMITS else limits)

@@ -14,12 +14,40 @@ from ._messages import shown
 from .api_jwk import PyJWK, PyJWKSet
 from .exceptions import PyJWKClientConnectionError, PyJWKClientError, PyJWKSetError, UnknownKeyError
 
-__all__ = ["KeySet", "KeySource", "check_key_set", "RECHECK_SECONDS"]
+__all__ = ["KeySet", "KeySource", "check_key_set", "set_keys", "keys_for_header", "RECHECK_SECONDS"]
 
 #: How often (seconds) a Verifier backed by a PyJWKClient asks it for the
 #: current key set, so a key the IdP withdrew stops verifying within this time
 #: (plus the client's own cache lifespan).
 RECHECK_SECONDS = 10.0
+
+
+def set_keys(key: Any, load_private: bool = True) -> Optional[List[PyJWK]]:
+    """The keys of a JWK set (a :class:`PyJWKSet` or a ``{"keys": [...]}`` dict), None for any other key."""
+    if isinstance(key, PyJWKSet):
+        return list(key.keys)
+    if isinstance(key, dict) and "keys" in key:
+        return list(PyJWKSet.from_dict(key, load_private=load_private).keys)
+    return None
+
+
+def keys_for_header(
+    candidates: Iterable[PyJWK], kid: Optional[str], alg: Optional[str] = None,
+    operation: Optional[str] = None, lone: bool = False,
+) -> List[PyJWK]:
+    """The JWKs of ``candidates`` that may serve a header with this ``kid`` (one rule for every caller).
+
+    A header with a ``kid`` is served by the keys with that ``kid``; without
+    one, by every key. ``lone`` (the caller gave one PyJWK, not a set): a key
+    without ``kid`` serves any ``kid``. ``alg`` keeps the keys of that
+    algorithm, ``operation`` those whose ``use``/``key_ops`` allow it.
+    """
+    return [
+        jwk for jwk in candidates
+        if (kid is None or jwk.key_id == kid or (lone and jwk.key_id is None))
+        and (alg is None or jwk.algorithm_name == alg)
+        and (operation is None or jwk.usable_for(operation))
+    ]
 
 
 def check_key_set(jwk_set: PyJWKSet, fetched: bool = False) -> None:
@@ -123,13 +151,13 @@ class KeySet:
             self._current()  # the set it came from (perhaps just refetched) must pass too
             return served
         assert self._fixed is not None
-        jwk = self._fixed.get(kid)
-        if jwk is None:
+        found = keys_for_header(self._fixed.keys, kid)  # at most one: check_key_set refuses repeated kids
+        if not found:
             raise _unknown(kid)
-        return jwk
+        return found[0]
 
     def _only_key_for(self, alg: str) -> PyJWK:
-        candidates = [jwk for jwk in self.keys() if jwk.algorithm_name == alg and jwk.usable_for("verify")]
+        candidates = keys_for_header(self.keys(), None, alg, "verify")
         if len(candidates) == 1:
             return candidates[0]
         if not candidates:

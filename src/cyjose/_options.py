@@ -62,7 +62,11 @@ def leeway_seconds(leeway: Union[int, float, timedelta]) -> float:
     return float(leeway)
 
 
-def _audience(audience: Any) -> Union[None, str, Tuple[Any, ...]]:
+def frozen_audience(audience: Any) -> Union[None, str, Tuple[Any, ...]]:
+    """The expected audience as a private, hashable copy (an iterable becomes a tuple).
+
+    Raises TypeError for a value that is neither a string, an iterable nor None.
+    """
     if audience is None or isinstance(audience, str):
         return audience
     if isinstance(audience, Iterable):
@@ -70,8 +74,9 @@ def _audience(audience: Any) -> Union[None, str, Tuple[Any, ...]]:
     raise TypeError("audience must be a string, iterable or None")
 
 
-def _issuer(issuer: Any) -> Any:
-    """A private copy of a list/tuple/set of issuers, so later changes by the caller don't leak in."""
+def frozen_issuer(issuer: Any) -> Any:
+    """A private, hashable copy of a list/tuple (tuple) or set (frozenset) of issuers, so later
+    changes by the caller don't leak in; any other value (None, a str, another container) as is."""
     if type(issuer) in (list, tuple):
         return tuple(issuer)
     if type(issuer) in (set, frozenset):
@@ -100,8 +105,8 @@ def build_claim_rules(
         verify_sub=options["verify_sub"],
         verify_jti=options["verify_jti"],
         strict_aud=options.get("strict_aud", False),
-        audience=_audience(audience),
-        issuer=_issuer(issuer),
+        audience=frozen_audience(audience),
+        issuer=frozen_issuer(issuer),
         subject=subject,
         leeway=leeway_seconds(leeway),
     )

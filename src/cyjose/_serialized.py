@@ -1,15 +1,17 @@
-"""Reading a JOSE JSON serialization (JWS RFC 7515 §7.2, JWE RFC 7516 §7.2) given as a dict or JSON text."""
+"""Reading a JOSE JSON serialization (JWS RFC 7515 §7.2, JWE RFC 7516 §7.2) given as a dict or JSON text,
+and the rule both share for their several headers."""
 
 from __future__ import annotations
 
 from typing import Any, Dict
 
+from ._messages import shown
 from ._speedups.compact import too_large
 from ._speedups.json import loads_unique
 from .exceptions import DecodeError
 from .limits import Limits
 
-__all__ = ["load_serialized", "ascii_member"]
+__all__ = ["load_serialized", "ascii_member", "check_disjoint"]
 
 
 def load_serialized(data: Any, what: str, limits: Limits) -> Dict[str, Any]:
@@ -50,3 +52,19 @@ def ascii_member(obj: Dict[str, Any], name: str, what: str, max_bytes: int) -> b
     if not value.isascii():  # base64url is ASCII: the same error as any other stray character
         raise DecodeError(f"Invalid {name} padding")
     return value.encode("ascii")
+
+
+def check_disjoint(first: Dict[str, Any], second: Any, what: str) -> None:
+    """``second``, an unprotected header, is a JSON object sharing no name with ``first``.
+
+    A header member name appears in at most one of a signature's or recipient's
+    headers (RFC 7515 §7.2.1, RFC 7516 §7.2.1). ``what`` ("JWS"/"JWE") names the
+    serialization in the :class:`DecodeError` raised otherwise.
+    """
+    if not isinstance(second, dict):
+        raise DecodeError(f"Invalid {what}: an unprotected header must be a JSON object")
+    for name in second:
+        if not isinstance(name, str):
+            raise DecodeError(f"Invalid {what}: header member names must be strings")
+        if name in first:
+            raise DecodeError(f"Invalid {what}: the header member '{shown(name)}' is in more than one header")

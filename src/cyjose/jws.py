@@ -35,7 +35,8 @@ from ._speedups.json import dumps_compact, loads_unique
 from ._messages import shown
 from ._jws import DEFAULT_REGISTRY, allowed_alg, bind_named, normalize_algorithms, validate_header
 from .algorithms import BoundKey
-from ._serialized import ascii_member, load_serialized
+from ._keyset import keys_for_header, set_keys
+from ._serialized import ascii_member, check_disjoint, load_serialized
 from .api_jwk import PyJWK, PyJWKSet
 from .exceptions import (
     DecodeError,
@@ -186,13 +187,8 @@ def _payload_member(signed_payload: bytes, unencoded: bool) -> str:
 
 def _check_header_split(protected: Dict[str, Any], unprotected: Any) -> None:
     """The protected/unprotected split rules; raise :class:`DecodeError` / :class:`InvalidTokenError`."""
-    if not isinstance(unprotected, dict):
-        raise DecodeError("Invalid JWS: the unprotected 'header' must be a JSON object")
+    check_disjoint(protected, unprotected, "JWS")
     for name in unprotected:
-        if not isinstance(name, str):
-            raise DecodeError("Invalid JWS: header parameter names must be strings")
-        if name in protected:
-            raise DecodeError(f"Invalid JWS: header parameter '{shown(name)}' is both protected and unprotected")
         if name in _PROTECTED_ONLY:
             raise InvalidTokenError(f"The '{name}' header parameter must be in the protected header")
 
@@ -263,7 +259,7 @@ def verify_json(
     for a key that cannot verify a signature's algorithm.
     """
     accepted = _accepted_algorithms(algorithms, key)
-    candidates = _jwk_candidates(key)
+    candidates = [key] if isinstance(key, PyJWK) else set_keys(key)
     limits = checked_limits(limits)
     obj = load_serialized(data, "JWS", limits)
     signatures = [_parse_signature(entry, limits) for entry in _signature_entries(obj, limits.max_signatures)]
@@ -295,17 +291,6 @@ def _accepted_algorithms(algorithms: Optional[Sequence[str]], key: Any) -> Froze
     if not algorithms and not isinstance(key, PyJWK):
         raise DecodeError('verify_json() needs "algorithms": the algorithms to accept')
     return frozenset(normalize_algorithms(algorithms) or ())
-
-
-def _jwk_candidates(key: Any) -> Optional[List[PyJWK]]:
-    """The JWKs to choose from (a set's keys, or the one PyJWK), None for any other key."""
-    if isinstance(key, PyJWK):
-        return [key]
-    if isinstance(key, PyJWKSet):
-        return list(key.keys)
-    if isinstance(key, dict) and "keys" in key:
-        return list(PyJWKSet.from_dict(key).keys)
-    return None
 
 
 def _signature_entries(obj: Dict[str, Any], max_signatures: int) -> List[Any]:
@@ -388,11 +373,7 @@ def _choose_jwk(candidates: List[PyJWK], kid: Optional[str], alg: str, lone: boo
     a lone PyJWK without ``kid`` matches any ``kid``, and its ``use``/``key_ops``
     are enforced when it is bound (InvalidKeyError) rather than passed over.
     """
-    found = [
-        jwk for jwk in candidates
-        if jwk.algorithm_name == alg and (lone or jwk.usable_for("verify"))
-        and (kid is None or jwk.key_id == kid or (lone and jwk.key_id is None))
-    ]
+    found = keys_for_header(candidates, kid, alg, None if lone else "verify", lone)
     if len(found) == 1:
         return found[0]
     if len(found) > 1:

@@ -34,7 +34,8 @@ from typing import Any, Collection, Dict, FrozenSet, List, NamedTuple, Optional,
 
 from .._jws import validate_header
 from .._messages import shown
-from .._serialized import ascii_member, load_serialized
+from .._keyset import keys_for_header, set_keys
+from .._serialized import ascii_member, check_disjoint, load_serialized
 from .._speedups.b64url import b64url_decode, b64url_encode
 from .._speedups.json import dumps_compact, loads_unique
 from ..api_jwk import PyJWK, PyJWKSet
@@ -137,7 +138,7 @@ def encrypt_json(
     check_zip(zip)
     shared_protected = {"enc": enc, **({"zip": zip} if zip else {}), **caller_header(protected, "protected")}
     shared_unprotected = caller_header(unprotected, "unprotected")
-    _check_disjoint(shared_protected, shared_unprotected)
+    check_disjoint(shared_protected, shared_unprotected, "JWE")
     cek, members = _wrap_all(recipient_list, enc, shared_protected, shared_unprotected)
     return _assemble(data, cek, enc, shared_protected, shared_unprotected, members, aad, zip, flattened)
 
@@ -160,7 +161,7 @@ def _wrap_all(recipients: List[JWERecipient], enc: str, protected: Dict[str, Any
     shared = {**protected, **unprotected}
     own_headers = [caller_header(r.header, "a recipient's header") for r in recipients]
     for own in own_headers:
-        _check_disjoint(shared, own)
+        check_disjoint(shared, own, "JWE")
     lone = len(recipients) == 1
     # A lone recipient's alg and computed members are integrity protected; several need their own.
     cek, first_key = _wrap_for(recipients[0], enc, None, shared, own_headers[0], protected if lone else own_headers[0],
@@ -223,17 +224,6 @@ def _assemble(data: bytes, cek: bytes, enc: str, protected: Dict[str, Any], unpr
 def _aad_input(protected_segment: bytes, aad_segment: Optional[bytes]) -> bytes:
     """RFC 7516 §5.1 step 14: ASCII(BASE64URL(protected)) ['.' BASE64URL(aad)]."""
     return protected_segment if aad_segment is None else protected_segment + b"." + aad_segment
-
-
-def _check_disjoint(first: Dict[str, Any], second: Any) -> None:
-    """``second`` is a JSON object whose names are strings not in ``first`` (RFC 7516 §7.2.1)."""
-    if not isinstance(second, dict):
-        raise DecodeError("Invalid JWE: an unprotected header must be a JSON object")
-    for name in second:
-        if not isinstance(name, str):
-            raise DecodeError("Invalid JWE: header member names must be strings")
-        if name in first:
-            raise DecodeError(f"Invalid JWE: the header member '{shown(name)}' appears in more than one header")
 
 
 # --------------------------------------------------------------------------- decrypting
@@ -307,7 +297,7 @@ def _parse(obj: Dict[str, Any], limits: Limits) -> _Message:
     protected = loads_unique(b64url_decode(protected_segment, "header"), "header", limits.max_json_depth) \
         if protected_segment else {}
     unprotected = obj.get("unprotected", {})
-    _check_disjoint(protected, unprotected)
+    check_disjoint(protected, unprotected, "JWE")
     _check_placement(unprotected, "the shared unprotected header", enc_allowed=True)
     shared = {**protected, **unprotected}
     recipients = [_parse_recipient(entry, shared, max_bytes) for entry in _recipient_entries(obj, limits)]
@@ -336,7 +326,7 @@ def _parse_recipient(entry: Any, shared: Dict[str, Any], max_bytes: int) -> Tupl
     if not isinstance(entry, dict):
         raise DecodeError("Invalid JWE: each recipient must be a JSON object")
     own = entry.get("header", {})
-    _check_disjoint(shared, own)
+    check_disjoint(shared, own, "JWE")
     _check_placement(own, "a recipient's header", enc_allowed=False)
     header = {**shared, **own}
     validate_header(header, NO_EXTENSIONS)
@@ -372,7 +362,7 @@ def _attempts(message: _Message, key: Any, content: ContentEncryption,
 
     Raises the reason nothing can be tried when the list would be empty.
     """
-    candidates = _jwk_candidates(key)
+    candidates = set_keys(key)
     attempts: List[Tuple[int, KeyManagement, Any]] = []
     alg_allowed = False
     key_error: Optional[PyJWTError] = None
@@ -398,19 +388,10 @@ def _attempts(message: _Message, key: Any, content: ContentEncryption,
     return attempts
 
 
-def _jwk_candidates(key: Any) -> Optional[List[PyJWK]]:
-    """The keys of a JWK set, None for any other key."""
-    if isinstance(key, PyJWKSet):
-        return list(key.keys)
-    if isinstance(key, dict) and "keys" in key:
-        return list(PyJWKSet.from_dict(key).keys)
-    return None
-
-
 def _keys_for(kid: Any, key: Any, candidates: Optional[List[PyJWK]]) -> List[Any]:
     """The caller's keys that may serve a recipient with this ``kid``."""
     if candidates is not None:
-        return [jwk for jwk in candidates if kid is None or jwk.key_id == kid]
-    if isinstance(key, PyJWK) and kid is not None and key.key_id is not None and key.key_id != kid:
-        return []
+        return list(keys_for_header(candidates, kid))
+    if isinstance(key, PyJWK):
+        return list(keys_for_header([key], kid, lone=True))
     return [key]
