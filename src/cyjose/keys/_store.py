@@ -21,7 +21,8 @@ from ._postgres import PostgresStorage, is_postgres_url
 from ._policy import RotationPolicy
 from ._rotation import PUBLISHED_STATES, Rotation, RotationResult, is_published, sealing_aad
 from ._signer import StoreSigner
-from ._storage import KeyRecord, SQLiteStorage, Storage
+from ._sqlite import SQLiteStorage
+from ._storage import KeyRecord, Storage
 
 __all__ = ["KeyStore", "KeyInfo"]
 
