@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import inspect
 import json
 import os
 import sqlite3
@@ -390,6 +391,32 @@ def test_signer_arguments(store: KeyStore) -> None:
             store.signer(headers=headers)
     with pytest.raises(ValueError):
         store.signer(refresh_interval=-1)
+
+
+def test_store_signer_reads_only_its_signing_keys() -> None:
+    # StoreSigner depends on the three callables of SigningKeys, not on KeyStore (nor on _store).
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from cyjose.keys import KeyRecord
+    from cyjose.keys._signer import SigningKeys
+
+    keys = {kid: ec.generate_private_key(ec.SECP256R1()) for kid in ("k1", "k2")}
+    active, now, loads = ["k1"], [0.0], []
+
+    def private_key(record: KeyRecord) -> Any:
+        loads.append(record.kid)
+        return keys[record.kid]
+
+    source = SigningKeys(active=lambda: KeyRecord(active[0], "ES256", "active", 0.0, "{}", None),
+                         private_key=private_key, now=lambda: now[0])
+    signer = StoreSigner(source, {}, 10.0, {})
+    active[0] = "k2"
+    assert header(signer.sign({}))["kid"] == "k1"  # within the refresh interval
+    now[0] = 10.0
+    token = signer.sign({})
+    assert header(token)["kid"] == "k2" and loads == ["k1", "k2"]
+    assert pyjwt.decode(token, keys["k2"].public_key(), algorithms=["ES256"]) == {}
+    assert "_store" not in inspect.getsource(inspect.getmodule(StoreSigner))  # not even under TYPE_CHECKING
 
 
 # -- master key, tampering and the file at rest ------------------------------------------------
