@@ -157,6 +157,21 @@ def test_policy_defaults_and_validation() -> None:
             RotationPolicy(**bad)  # type: ignore[arg-type]
 
 
+def test_policy_takes_the_store_algorithms_of_the_shared_key_table() -> None:
+    from cyjose.keys._keygen import ALGORITHMS, STORE_ALGORITHMS, generate_private_key
+
+    assert sorted(STORE_ALGORITHMS) == ["ES256", "ES384", "ES512", "EdDSA", "PS256", "PS384", "PS512",
+                                        "RS256", "RS384", "RS512"]
+    for name in ALGORITHMS:
+        if name in STORE_ALGORITHMS:
+            assert RotationPolicy(algorithm=name).algorithm == name
+        else:  # secrets and the CLI-only curves (ES256K, Ed448 by name) are not rotated by a store
+            with pytest.raises(ValueError, match="cannot generate"):
+                RotationPolicy(algorithm=name)
+            with pytest.raises(KeyError):
+                generate_private_key(name)
+
+
 # -- an empty store ------------------------------------------------------------------------
 
 
