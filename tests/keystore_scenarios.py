@@ -57,3 +57,27 @@ def check_concurrent_rotation(location: str, master: MasterKey, t0: float, first
         found = states(store)
         assert (len(found["active"]), len(found["next"]), len(found["retired"])) == (1, 1, 1)
         assert store.active_key().kid == next(promoted for _, promoted, _ in outcomes if promoted)
+
+
+class RecordingConnection:
+    """A DB-API connection that notes the SQL text of every ``execute`` and passes it on."""
+
+    def __init__(self, connection: Any, executed: List[str]) -> None:
+        self._connection, self._executed = connection, executed
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        self._executed.append(sql)
+        return self._connection.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+
+def exercise_storage(location: str, master: MasterKey, now: float) -> None:
+    """Run every statement a storage has: create, master-key check, rotations (insert, update), reads."""
+    clock = [now]
+    with KeyStore.open(location, master, clock=lambda: clock[0]) as store:
+        store.rotate()
+        clock[0] += 2 * 86400.0  # past the default prepublish time of the next key
+        store.rotate(force=True)  # promotes next and retires the old key: UPDATEs
+        store.jwks()

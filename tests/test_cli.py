@@ -357,6 +357,36 @@ def test_keygen_oct_secret_to_stdout_is_a_usable_binary_secret(tmp_path: Path) -
         assert out(cli("verify", token, *source, "--alg", "HS512")).startswith("valid: ")
 
 
+def _keygen_choices() -> Dict[str, Any]:
+    """The ``choices`` of each option of the real ``keygen`` parser."""
+    from cyjose.cli import build_parser
+
+    commands = next(a for a in build_parser()._actions if a.dest == "command")
+    return {action.dest: action.choices for action in commands.choices["keygen"]._actions}  # type: ignore[union-attr]
+
+
+def test_keygen_offers_exactly_the_shared_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cyjose._keymaterial.jwk import key_to_jwk
+    from cyjose.cli import _keygen
+    from cyjose.keys import _keygen as table
+
+    choices = _keygen_choices()
+    assert sorted(choices["alg"]) == sorted(table.ALGORITHMS)
+    assert set(choices["kty"]) == {spec.kty for spec in table.ALGORITHMS.values()}
+    made, new_key = [], table.new_key
+
+    def recording(alg: str, **options: Any) -> Any:
+        made.append(alg)
+        return new_key(alg, **options)
+
+    monkeypatch.setattr(table, "new_key", recording)
+    for alg in choices["alg"]:  # every algorithm offered, with its default curve or size
+        spec = table.ALGORITHMS[alg]
+        jwk = key_to_jwk(_keygen.generate(spec.kty, alg, None, None))
+        assert jwk["kty"] == spec.kty and jwk.get("crv") == (spec.curves[0] if spec.curves else None), alg
+    assert made == list(choices["alg"])  # each one made by the shared table
+
+
 def test_secret_file_keeps_binary_bytes(tmp_path: Path) -> None:
     binary = b"\x00\xff" * 20 + b"\n"  # not a text line: the final byte is part of the secret
     (tmp_path / "bin").write_bytes(binary)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import inspect
 import json
 import os
 import sqlite3
@@ -154,6 +155,21 @@ def test_policy_defaults_and_validation() -> None:
                 {"max_token_lifetime": "900"}):
         with pytest.raises(ValueError):
             RotationPolicy(**bad)  # type: ignore[arg-type]
+
+
+def test_policy_takes_the_store_algorithms_of_the_shared_key_table() -> None:
+    from cyjose.keys._keygen import ALGORITHMS, STORE_ALGORITHMS, generate_private_key
+
+    assert sorted(STORE_ALGORITHMS) == ["ES256", "ES384", "ES512", "EdDSA", "PS256", "PS384", "PS512",
+                                        "RS256", "RS384", "RS512"]
+    for name in ALGORITHMS:
+        if name in STORE_ALGORITHMS:
+            assert RotationPolicy(algorithm=name).algorithm == name
+        else:  # secrets and the CLI-only curves (ES256K, Ed448 by name) are not rotated by a store
+            with pytest.raises(ValueError, match="cannot generate"):
+                RotationPolicy(algorithm=name)
+            with pytest.raises(KeyError):
+                generate_private_key(name)
 
 
 # -- an empty store ------------------------------------------------------------------------
@@ -390,6 +406,32 @@ def test_signer_arguments(store: KeyStore) -> None:
             store.signer(headers=headers)
     with pytest.raises(ValueError):
         store.signer(refresh_interval=-1)
+
+
+def test_store_signer_reads_only_its_signing_keys() -> None:
+    # StoreSigner depends on the three callables of SigningKeys, not on KeyStore (nor on _store).
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from cyjose.keys import KeyRecord
+    from cyjose.keys._signer import SigningKeys
+
+    keys = {kid: ec.generate_private_key(ec.SECP256R1()) for kid in ("k1", "k2")}
+    active, now, loads = ["k1"], [0.0], []
+
+    def private_key(record: KeyRecord) -> Any:
+        loads.append(record.kid)
+        return keys[record.kid]
+
+    source = SigningKeys(active=lambda: KeyRecord(active[0], "ES256", "active", 0.0, "{}", None),
+                         private_key=private_key, now=lambda: now[0])
+    signer = StoreSigner(source, {}, 10.0, {})
+    active[0] = "k2"
+    assert header(signer.sign({}))["kid"] == "k1"  # within the refresh interval
+    now[0] = 10.0
+    token = signer.sign({})
+    assert header(token)["kid"] == "k2" and loads == ["k1", "k2"]
+    assert pyjwt.decode(token, keys["k2"].public_key(), algorithms=["ES256"]) == {}
+    assert "_store" not in inspect.getsource(inspect.getmodule(StoreSigner))  # not even under TYPE_CHECKING
 
 
 # -- master key, tampering and the file at rest ------------------------------------------------

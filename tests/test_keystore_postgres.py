@@ -9,6 +9,7 @@ is set (then they skip).
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import itertools
 import os
@@ -24,8 +25,8 @@ import jwt as pyjwt
 import pytest
 
 from cyjose.exceptions import KeyStoreError, MasterKeyError
-from keystore_scenarios import check_concurrent_rotation, states
-from cyjose.keys import KeyStore, MasterKey, PostgresStorage, RotationPolicy
+from keystore_scenarios import RecordingConnection, check_concurrent_rotation, exercise_storage, states
+from cyjose.keys import KeyStore, MasterKey, PostgresStorage, RotationPolicy, _postgres, _storage
 
 T0 = 1_900_000_000.0
 DAY = 86400.0
@@ -196,6 +197,20 @@ def test_signer_follows_a_rotation_by_another_replica(url: str, master: MasterKe
 
 
 # -- master key, tampering, database constraints --------------------------------------------
+
+
+def test_postgres_storage_executes_only_the_shared_statements(url: str, master: MasterKey,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import psycopg
+
+    executed: List[str] = []
+    connect = psycopg.connect
+    monkeypatch.setattr(psycopg, "connect", lambda *a, **k: RecordingConnection(connect(*a, **k), executed))
+    exercise_storage(url, master, T0)
+    rendered = dataclasses.asdict(_storage.SqlStatements.render(_postgres.DIALECT))
+    shared = {*rendered.pop("schema"), *rendered.values()}
+    # every shared statement ran, and besides them only the write lock
+    assert set(executed) - {"SELECT pg_advisory_xact_lock(%s)"} == shared
 
 
 def test_wrong_master_key(url: str, master: MasterKey) -> None:

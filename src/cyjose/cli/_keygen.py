@@ -4,28 +4,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import Any, Dict, Optional, Tuple
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
 from .._keymaterial.jwk import key_to_jwk, thumbprint
 from ._io import UsageError, write_private_file, write_public_file
 
-__all__ = ["add_parser", "generate"]
+__all__ = ["add_parser", "generate", "ALGORITHM_NAMES", "KEY_TYPES"]
 
-# Which key type signs with which algorithm, and the default curve or size (bits) for it.
-_ALGORITHMS: Dict[str, Tuple[str, Any]] = {
-    **{f"HS{bits}": ("oct", bits) for bits in (256, 384, 512)},
-    **{f"{family}{bits}": ("RSA", 2048) for family in ("RS", "PS") for bits in (256, 384, 512)},
-    "ES256": ("EC", "P-256"), "ES384": ("EC", "P-384"), "ES512": ("EC", "P-521"), "ES256K": ("EC", "secp256k1"),
-    "EdDSA": ("OKP", "Ed25519"), "Ed25519": ("OKP", "Ed25519"), "Ed448": ("OKP", "Ed448"),
-}
-_EC_CURVES: Dict[str, Any] = {"ES256": ec.SECP256R1, "ES384": ec.SECP384R1, "ES512": ec.SECP521R1, "ES256K": ec.SECP256K1}
-_CURVE_NAMES = {"P-256": "ES256", "P-384": "ES384", "P-521": "ES512", "secp256k1": "ES256K"}
-_OKP: Dict[str, Any] = {"Ed25519": ed25519.Ed25519PrivateKey, "Ed448": ed448.Ed448PrivateKey}
+# The names of cyjose.keys._keygen.ALGORITHMS (the one table of key types, curves and sizes) and
+# of its key types, for the parser. Named here, not imported: importing cyjose.keys loads sqlite3
+# and the key store, which every command would pay for; tests/test_cli.py checks they agree.
+ALGORITHM_NAMES = ("ES256", "ES256K", "ES384", "ES512", "Ed25519", "Ed448", "EdDSA", "HS256", "HS384", "HS512",
+                   "PS256", "PS384", "PS512", "RS256", "RS384", "RS512")
+KEY_TYPES = ("RSA", "EC", "OKP", "oct")
 _RSA_SIZES = (2048, 8192)  # at least what verifiers accept, at most what they parse
 
 
@@ -36,9 +30,9 @@ def add_parser(commands: Any) -> None:
         description="Generate a key for ALG. Without --out the private key goes to stdout; with --out it is "
                     "written to a new file readable by its owner only (0600) and the public key goes to stdout "
                     "(or --public-out). The JWK kid is the RFC 7638 thumbprint unless --kid is given.")
-    parser.add_argument("--kty", required=True, choices=("RSA", "EC", "OKP", "oct"))
-    parser.add_argument("--alg", required=True, choices=sorted(_ALGORITHMS), metavar="ALG",
-                        help="algorithm the key is for: " + ", ".join(sorted(_ALGORITHMS)))
+    parser.add_argument("--kty", required=True, choices=KEY_TYPES)
+    parser.add_argument("--alg", required=True, choices=ALGORITHM_NAMES, metavar="ALG",
+                        help="algorithm the key is for: " + ", ".join(ALGORITHM_NAMES))
     parser.add_argument("--crv", help="curve (EC: P-256, P-384, P-521, secp256k1; OKP: Ed25519, Ed448)")
     parser.add_argument("--size", type=int, help="bits: RSA modulus (default 2048), oct secret (default: the hash size)")
     parser.add_argument("--format", choices=("jwk", "pem"), default="jwk")
@@ -73,33 +67,26 @@ def run_keygen(args: argparse.Namespace) -> int:
 
 def generate(kty: str, alg: str, crv: Optional[str], size: Optional[int]) -> Any:
     """A new private key (``bytes`` for oct) of type ``kty`` for ``alg``; UsageError when they do not fit."""
-    expected, default = _ALGORITHMS[alg]
-    if kty != expected:
-        raise UsageError(f"{alg} needs a {expected} key, not {kty}")
+    from ..keys._keygen import ALGORITHMS, new_key  # lazily: see ALGORITHM_NAMES
+
+    spec = ALGORITHMS[alg]
+    if kty != spec.kty:
+        raise UsageError(f"{alg} needs a {spec.kty} key, not {kty}")
     if kty in ("EC", "OKP"):
         if size is not None:
             raise UsageError(f"--size does not apply to {kty} keys (the curve fixes it)")
-        return _curve_key(kty, alg, crv or default)
+        curve = crv or spec.curves[0]
+        if curve not in spec.curves:
+            raise UsageError(f"{alg} does not sign with curve {curve}")
+        return new_key(alg, crv=curve)
     if crv is not None:
         raise UsageError(f"--crv does not apply to {kty} keys")
-    bits = default if size is None else size
-    if kty == "oct":
-        if bits < default or bits % 8:
-            raise UsageError(f"an {alg} secret needs a multiple of 8 bits, at least {default}")
-        return os.urandom(bits // 8)
-    if not _RSA_SIZES[0] <= bits <= _RSA_SIZES[1]:
+    bits = spec.bits if size is None else size
+    if kty == "oct" and (bits < spec.bits or bits % 8):
+        raise UsageError(f"an {alg} secret needs a multiple of 8 bits, at least {spec.bits}")
+    if kty == "RSA" and not _RSA_SIZES[0] <= bits <= _RSA_SIZES[1]:
         raise UsageError(f"RSA keys must have {_RSA_SIZES[0]} to {_RSA_SIZES[1]} bits")
-    return rsa.generate_private_key(public_exponent=65537, key_size=bits)
-
-
-def _curve_key(kty: str, alg: str, crv: str) -> Any:
-    if kty == "OKP":
-        if crv not in _OKP or (alg != "EdDSA" and alg != crv):
-            raise UsageError(f"{alg} does not sign with curve {crv}")
-        return _OKP[crv].generate()
-    if _CURVE_NAMES.get(crv) != alg:
-        raise UsageError(f"{alg} does not sign with curve {crv}")
-    return ec.generate_private_key(_EC_CURVES[alg]())
+    return new_key(alg, bits=bits)
 
 
 def _encoded(key: Any, alg: str, form: str, kid: Optional[str]) -> Tuple[bytes, Optional[bytes]]:
@@ -113,7 +100,7 @@ def _encoded(key: Any, alg: str, form: str, kid: Optional[str]) -> Tuple[bytes, 
     if isinstance(key, bytes):
         members = {"kid": kid or thumbprint(key), "alg": alg, "use": "sig"}
         return _jwk_text({**key_to_jwk(key), **members}), None
-    from ..keys._keygen import public_jwk  # (lazily: cyjose.keys loads sqlite3, which other commands never need)
+    from ..keys._keygen import public_jwk  # lazily: see ALGORITHM_NAMES
 
     public = public_jwk(key, alg)  # the key store's published shape: thumbprint kid, alg, use, no key_ops
     if kid:

@@ -25,7 +25,8 @@ cipher, which token verification never needs); import it explicitly.
 from ._master import DEFAULT_MASTER_KEY_ENV, KeyCipher, MasterKey
 from ._policy import RotationPolicy
 from ._postgres import PostgresStorage
-from ._storage import STATES, KeyRecord, KeyTransaction, SQLiteStorage, Storage
+from ._sqlite import SQLiteStorage
+from ._storage import STATES, KeyRecord, KeyTransaction, Storage
 from ._rotation import RotationResult
 from ._signer import StoreSigner
 from ._store import KeyInfo, KeyStore

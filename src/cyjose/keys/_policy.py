@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ._keygen import GENERATORS
+from ._keygen import STORE_ALGORITHMS
 
 __all__ = ["RotationPolicy"]
 
@@ -43,8 +43,9 @@ class RotationPolicy:
     signer_refresh: float = 60.0
 
     def __post_init__(self) -> None:
-        if self.algorithm not in GENERATORS:
-            raise ValueError(f"A key store cannot generate {self.algorithm!r} keys; use one of {sorted(GENERATORS)}")
+        if self.algorithm not in STORE_ALGORITHMS:
+            raise ValueError(f"A key store cannot generate {self.algorithm!r} keys;"
+                             f" use one of {sorted(STORE_ALGORITHMS)}")
         for name in ("rotation_period", "prepublish", "max_token_lifetime", "leeway", "signer_refresh"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Tuple
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Tuple
 
 from ..signer import Signer
 from ._storage import KeyRecord
 
-if TYPE_CHECKING:
-    from ._store import KeyStore
+__all__ = ["SigningKeys", "StoreSigner"]
 
-__all__ = ["StoreSigner"]
+
+@dataclass(frozen=True)
+class SigningKeys:
+    """What a :class:`StoreSigner` reads from its store (the KeyStore builds it from its own methods).
+
+    * ``active()``: the active key's row; KeyStoreError when there is none.
+    * ``private_key(record)``: that row's decrypted private key, checked against its kid.
+    * ``now()``: the store's clock, POSIX seconds.
+    """
+
+    active: Callable[[], KeyRecord]
+    private_key: Callable[[KeyRecord], Any]
+    now: Callable[[], float]
 
 
 class StoreSigner:
@@ -24,27 +36,26 @@ class StoreSigner:
     :meth:`refresh` or a rotation through the same KeyStore object.
     """
 
-    def __init__(self, store: KeyStore, headers: Dict[str, Any], refresh_interval: float,
+    def __init__(self, keys: SigningKeys, headers: Dict[str, Any], refresh_interval: float,
                  signer_options: Dict[str, Any]) -> None:
         if not isinstance(headers, dict) or {"kid", "alg"}.intersection(headers):
             raise ValueError("headers must be a dict without kid or alg: the store sets them")
         if isinstance(refresh_interval, bool) or not isinstance(refresh_interval, (int, float)) or refresh_interval < 0:
             raise ValueError("refresh_interval must be seconds >= 0")
-        self._store, self._headers, self._interval, self._options = store, dict(headers), refresh_interval, signer_options
-        store._require_cipher()
-        self._current: Tuple[str, Signer, float] = self._load(store._active_record())
+        self._keys, self._headers, self._interval, self._options = keys, dict(headers), refresh_interval, signer_options
+        self._current: Tuple[str, Signer, float] = self._load(keys.active())
 
     def _load(self, record: KeyRecord) -> Tuple[str, Signer, float]:
-        signer = Signer(self._store._private_key(record), record.algorithm,
+        signer = Signer(self._keys.private_key(record), record.algorithm,
                         {**self._headers, "kid": record.kid}, **self._options)
-        return record.kid, signer, self._store._now(None)
+        return record.kid, signer, self._keys.now()
 
     def _signer(self) -> Signer:
         kid, signer, checked = self._current
-        now = self._store._now(None)
+        now = self._keys.now()
         if now - checked < self._interval and now >= checked:
             return signer
-        record = self._store._active_record()
+        record = self._keys.active()
         self._current = (kid, signer, now) if record.kid == kid else self._load(record)
         return self._current[1]
 

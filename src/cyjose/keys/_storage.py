@@ -1,4 +1,4 @@
-"""Where a key store keeps its rows: the :class:`Storage` interface and its SQLite implementation.
+"""Where a key store keeps its rows: the :class:`Storage` interface, and the SQL its built-in implementations share.
 
 The interface is small so that another database (PostgreSQL for several
 replicas) can implement it: a snapshot read of every row, one serialised
@@ -15,20 +15,23 @@ Contract of an implementation:
 * At most one row is ``active`` and at most one ``next`` (SQLite: unique
   partial indexes), enforced by the database itself as a last line of defence.
 * Every database failure is raised as :class:`~cyjose.exceptions.KeyStoreError`.
+
+The SQLite and PostgreSQL storages (``_sqlite``, ``_postgres``) run the same
+statements, written once here as :class:`SqlStatements` and rendered for each
+database by a :class:`SqlDialect` (placeholder style and the few DDL words
+that differ); :class:`SqlRows` executes them on a DB-API connection.
 """
 
 from __future__ import annotations
 
-import os
-import sqlite3
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import ContextManager, Iterator, List, Optional, Protocol, Tuple, Union
+from typing import Any, Callable, ContextManager, Iterator, List, Optional, Protocol, Sequence, Tuple, Type
 
 from ..exceptions import KeyStoreError
 
-__all__ = ["KeyRecord", "KeyTransaction", "Storage", "SQLiteStorage", "STATES"]
+__all__ = ["KeyRecord", "KeyTransaction", "Storage", "STATES", "SqlDialect", "SqlStatements", "SqlRows",
+           "KEY_COLUMNS", "database_errors", "stored_meta"]
 
 #: The states of a key, in the order of its life. ``deleted`` rows keep the
 #: history (times, public key) but no private key and are never published.
@@ -85,28 +88,150 @@ class Storage(Protocol):
         """Release the connection(s)."""
 
 
+# -- the SQL shared by the built-in storages ---------------------------------------------------
+
+@dataclass(frozen=True)
+class SqlDialect:
+    """What differs between the databases of the built-in storages; everything else is :class:`SqlStatements`."""
+
+    placeholder: str  #: a query parameter: ``?`` (sqlite3) or ``%s`` (psycopg)
+    real: str  #: the column type of a time (POSIX seconds, a float)
+    blob: str  #: the column type of bytes
+    insert_ignoring: str  #: how an INSERT that skips an existing primary key starts...
+    ignoring_clause: str  #: ...and ends (SQLite before 3.24 has no ``ON CONFLICT``)
+
+
+# The column order of every SELECT, INSERT and UPDATE (and of KeyRecord's fields).
+KEY_COLUMNS = ("kid", "algorithm", "state", "created", "public_jwk", "private_key", "activated", "retire_after",
+               "deleted")
+_STATE_NAMES = ", ".join(f"'{state}'" for state in STATES)
 _SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS cyjose_meta (name TEXT PRIMARY KEY, value BLOB NOT NULL)""",
+    "CREATE TABLE IF NOT EXISTS cyjose_meta (name TEXT PRIMARY KEY, value {blob} NOT NULL)",
     """CREATE TABLE IF NOT EXISTS cyjose_keys (
         kid TEXT PRIMARY KEY,
         algorithm TEXT NOT NULL,
-        state TEXT NOT NULL CHECK (state IN ('next', 'active', 'retired', 'deleted')),
-        created REAL NOT NULL,
-        activated REAL,
-        retire_after REAL,
-        deleted REAL,
+        state TEXT NOT NULL CHECK (state IN ({states})),
+        created {real} NOT NULL,
+        activated {real},
+        retire_after {real},
+        deleted {real},
         public_jwk TEXT NOT NULL,
-        private_key BLOB
+        private_key {blob}
     )""",
     # The database itself refuses a second active (or next) key, whatever the code does.
     "CREATE UNIQUE INDEX IF NOT EXISTS cyjose_one_active ON cyjose_keys (state) WHERE state = 'active'",
     "CREATE UNIQUE INDEX IF NOT EXISTS cyjose_one_next ON cyjose_keys (state) WHERE state = 'next'",
 )
-_COLUMNS = "kid, algorithm, state, created, public_jwk, private_key, activated, retire_after, deleted"
-_BUSY_TIMEOUT_SECONDS = 30.0
 
 
-def _record(row: Tuple[object, ...]) -> KeyRecord:
+@dataclass(frozen=True)
+class SqlStatements:
+    """Every statement the built-in storages run on their tables, rendered for one :class:`SqlDialect`."""
+
+    schema: Tuple[str, ...]
+    select_keys: str
+    insert_key: str
+    update_key: str
+    select_meta: str
+    insert_meta: str
+
+    @classmethod
+    def render(cls, dialect: SqlDialect) -> "SqlStatements":
+        """The statements in ``dialect``: the same text for every database but placeholders and DDL types."""
+        p = dialect.placeholder
+        columns = ", ".join(KEY_COLUMNS)
+        assignments = ", ".join(f"{name} = {p}" for name in KEY_COLUMNS[1:])
+        return cls(
+            schema=tuple(s.format(real=dialect.real, blob=dialect.blob, states=_STATE_NAMES) for s in _SCHEMA),
+            select_keys=f"SELECT {columns} FROM cyjose_keys ORDER BY created, kid",
+            insert_key=f"INSERT INTO cyjose_keys ({columns}) VALUES ({', '.join(p for _ in KEY_COLUMNS)})",
+            update_key=f"UPDATE cyjose_keys SET {assignments} WHERE kid = {p}",
+            select_meta=f"SELECT value FROM cyjose_meta WHERE name = {p}",
+            insert_meta=f"{dialect.insert_ignoring} INTO cyjose_meta (name, value) VALUES ({p}, {p})"
+                        f"{dialect.ignoring_clause}",
+        )
+
+
+class _Cursor(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchall(self) -> List[Any]: ...
+
+    def fetchone(self) -> Any: ...
+
+
+class _Connection(Protocol):
+    def execute(self, sql: str, parameters: Tuple[object, ...] = ..., /) -> _Cursor: ...
+
+
+class SqlRows:
+    """:class:`KeyTransaction` (plus the metadata rows) over a DB-API connection, sqlite3's or psycopg 3's.
+
+    It runs single statements; the caller brackets them in its database's
+    transaction and lock, and translates its errors (:func:`database_errors`).
+    """
+
+    def __init__(self, connection: Any, statements: SqlStatements) -> None:
+        self._connection: _Connection = connection
+        self._sql = statements
+
+    def create_schema(self) -> None:
+        """Create the tables and indexes that are not there yet."""
+        for statement in self._sql.schema:
+            self._connection.execute(statement)
+
+    def keys(self) -> List[KeyRecord]:
+        """Every row, oldest first; KeyStoreError for a malformed one."""
+        return [_record(tuple(row)) for row in self._connection.execute(self._sql.select_keys).fetchall()]
+
+    def insert(self, record: KeyRecord) -> None:
+        """Add the row ``record``."""
+        self._connection.execute(self._sql.insert_key, _values(record))
+
+    def update(self, record: KeyRecord) -> None:
+        """Replace the row of ``record.kid``; KeyStoreError when there is none."""
+        cursor = self._connection.execute(self._sql.update_key, _values(record)[1:] + (record.kid,))
+        if cursor.rowcount != 1:
+            raise KeyStoreError(f"No key {record.kid!r} in the store")
+
+    def meta(self, name: str) -> Optional[bytes]:
+        """The metadata value ``name``, or None; KeyStoreError when it is not bytes."""
+        row = self._connection.execute(self._sql.select_meta, (name,)).fetchone()
+        if row is None:
+            return None
+        if not isinstance(row[0], bytes):
+            raise KeyStoreError("The key store holds a malformed metadata value")
+        return row[0]
+
+    def insert_meta(self, name: str, value: bytes) -> None:
+        """Store ``value`` under ``name`` unless a value is there already."""
+        self._connection.execute(self._sql.insert_meta, (name, value))
+
+
+def stored_meta(name: str, stored: Optional[bytes]) -> bytes:
+    """``stored``, the value read back after :meth:`SqlRows.insert_meta`: KeyStoreError if it vanished."""
+    if stored is None:  # just inserted or already there: only a concurrent hand edit gets here
+        raise KeyStoreError(f"The key store lost its {name} metadata")
+    return stored
+
+
+@contextmanager
+def database_errors(integrity_error: Type[Exception], error: Type[Exception],
+                    describe: Callable[[Exception], str] = str) -> Iterator[None]:
+    """A driver's ``error`` (and its ``integrity_error`` subclass) as :class:`KeyStoreError`.
+
+    The message is the database's (``describe(exc)``), which names no key material.
+    """
+    try:
+        yield
+    except integrity_error as exc:
+        raise KeyStoreError(f"The key store refused the change: {describe(exc)}") from None
+    except error as exc:
+        raise KeyStoreError(f"Key store database error: {describe(exc)}") from None
+
+
+def _record(row: Sequence[object]) -> KeyRecord:
     kid, algorithm, state, created, public_jwk, private_key, activated, retire_after, deleted = row
     if not (isinstance(kid, str) and isinstance(algorithm, str) and state in STATES
             and isinstance(created, (int, float)) and isinstance(public_jwk, str)
@@ -125,122 +250,5 @@ def _time(value: object) -> Optional[float]:
 
 
 def _values(record: KeyRecord) -> Tuple[object, ...]:
-    return (record.kid, record.algorithm, record.state, record.created, record.public_jwk,
-            record.private_key, record.activated, record.retire_after, record.deleted)
-
-
-@contextmanager
-def _database_errors() -> Iterator[None]:
-    """sqlite3 failures as :class:`KeyStoreError` (the message is SQLite's, which holds no key material)."""
-    try:
-        yield
-    except sqlite3.IntegrityError as exc:
-        raise KeyStoreError(f"The key store refused the change: {exc}") from None
-    except sqlite3.Error as exc:
-        raise KeyStoreError(f"Key store database error: {exc}") from None
-
-
-class _SQLiteTransaction:
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._connection = connection
-
-    def keys(self) -> List[KeyRecord]:
-        rows = self._connection.execute(f"SELECT {_COLUMNS} FROM cyjose_keys ORDER BY created, kid").fetchall()
-        return [_record(row) for row in rows]
-
-    def insert(self, record: KeyRecord) -> None:
-        self._connection.execute(f"INSERT INTO cyjose_keys ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                 _values(record))
-
-    def update(self, record: KeyRecord) -> None:
-        cursor = self._connection.execute(
-            "UPDATE cyjose_keys SET algorithm = ?, state = ?, created = ?, public_jwk = ?, private_key = ?,"
-            " activated = ?, retire_after = ?, deleted = ? WHERE kid = ?",
-            _values(record)[1:] + (record.kid,))
-        if cursor.rowcount != 1:
-            raise KeyStoreError(f"No key {record.kid!r} in the store")
-
-
-def _create_private_file(path: str) -> None:
-    """Create a new store file readable by its owner only (SQLite gives -wal/-shm the same mode)."""
-    if path == ":memory:" or os.path.exists(path):
-        return
-    try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:  # created by another process meanwhile: SQLite opens it
-        pass
-    except OSError as exc:
-        raise KeyStoreError(f"Cannot create the key store file: {exc.strerror or 'error'}") from None
-
-
-class SQLiteStorage:
-    """:class:`Storage` in one SQLite file (stdlib :mod:`sqlite3`), safe for several processes.
-
-    The file is in WAL mode (readers never wait for the writer); each write
-    transaction starts with ``BEGIN IMMEDIATE``, so two processes rotating at
-    once take turns (waiting up to 30 s for the lock). One connection per
-    object, shared by its threads under a lock; open a new object in each
-    process (a connection must not cross ``fork``). A new file is created
-    with mode 0600 (owner only). Raises
-    :class:`~cyjose.exceptions.KeyStoreError` when the file cannot be opened
-    or is not a key store database.
-    """
-
-    def __init__(self, path: Union[str, "os.PathLike[str]"]) -> None:
-        self.path = os.fspath(path)
-        self._lock = threading.RLock()
-        _create_private_file(self.path)
-        with _database_errors():
-            self._connection = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS,
-                                               isolation_level=None, check_same_thread=False)
-            try:
-                self._connection.execute("PRAGMA journal_mode = WAL")
-                with self.transaction():
-                    for statement in _SCHEMA:
-                        self._connection.execute(statement)
-            except BaseException:
-                self._connection.close()
-                raise
-
-    @contextmanager
-    def transaction(self) -> Iterator[KeyTransaction]:
-        """``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` if the block raises)."""
-        with self._lock, _database_errors():
-            self._connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield _SQLiteTransaction(self._connection)
-            except BaseException:
-                self._connection.execute("ROLLBACK")
-                raise
-            self._connection.execute("COMMIT")
-
-    def keys(self) -> List[KeyRecord]:
-        with self._lock, _database_errors():
-            return _SQLiteTransaction(self._connection).keys()
-
-    def get_meta(self, name: str) -> Optional[bytes]:
-        with self._lock, _database_errors():
-            row = self._connection.execute("SELECT value FROM cyjose_meta WHERE name = ?", (name,)).fetchone()
-        if row is None:
-            return None
-        if not isinstance(row[0], bytes):
-            raise KeyStoreError("The key store holds a malformed metadata value")
-        return row[0]
-
-    def init_meta(self, name: str, value: bytes) -> bytes:
-        with self.transaction():
-            with _database_errors():
-                self._connection.execute("INSERT OR IGNORE INTO cyjose_meta (name, value) VALUES (?, ?)",
-                                         (name, value))
-        stored = self.get_meta(name)
-        if stored is None:  # just inserted or already there: only a concurrent hand edit gets here
-            raise KeyStoreError(f"The key store lost its {name} metadata")
-        return stored
-
-    def close(self) -> None:
-        """Close the connection; the object cannot be used afterwards."""
-        with self._lock:
-            self._connection.close()
-
-    def __repr__(self) -> str:
-        return f"<SQLiteStorage {self.path!r}>"
+    """The row of ``record``, in :data:`KEY_COLUMNS` order."""
+    return tuple(getattr(record, name) for name in KEY_COLUMNS)

@@ -20,8 +20,9 @@ from ._master import KeyCipher, MasterKey
 from ._postgres import PostgresStorage, is_postgres_url
 from ._policy import RotationPolicy
 from ._rotation import PUBLISHED_STATES, Rotation, RotationResult, is_published, sealing_aad
-from ._signer import StoreSigner
-from ._storage import KeyRecord, SQLiteStorage, Storage
+from ._signer import SigningKeys, StoreSigner
+from ._sqlite import SQLiteStorage
+from ._storage import KeyRecord, Storage
 
 __all__ = ["KeyStore", "KeyInfo"]
 
@@ -197,7 +198,8 @@ class KeyStore:
         Raises :class:`KeyStoreError` without a master key or an active key.
         """
         interval = self.policy.signer_refresh if refresh_interval is None else refresh_interval
-        return StoreSigner(self, headers or {}, interval, signer_options)
+        keys = SigningKeys(active=self._signing_record, private_key=self._private_key, now=lambda: self._now(None))
+        return StoreSigner(keys, headers or {}, interval, signer_options)
 
     def issue(
         self,
@@ -253,6 +255,11 @@ class KeyStore:
             if record.state == "active":
                 return record
         raise KeyStoreError("The key store has no active key: run rotate() first")
+
+    def _signing_record(self) -> KeyRecord:
+        """The active row, to sign with: KeyStoreError without the master key (checked first) or an active key."""
+        self._require_cipher()
+        return self._active_record()
 
     def _private_key(self, record: KeyRecord) -> Any:
         """The decrypted private key of ``record``, checked against its kid."""
