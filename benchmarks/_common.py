@@ -115,10 +115,9 @@ def make_fixture(path: Path) -> Dict[str, Any]:
     timed, so a row can only be fast because it does the work, not because it
     skips a check.
     """
+    import jwt
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-
-    import jwt
 
     now = int(time.time())
     secret = b64url(os.urandom(48))  # 64 ASCII characters: long enough for HS512

@@ -537,8 +537,8 @@ def _floor_ecdh_es_a256kw(private, header, encrypted_key, iv, ciphertext_tag, aa
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-    from cryptography.hazmat.primitives.keywrap import aes_key_unwrap
     from cryptography.hazmat.primitives.kdf.concatkdf import ConcatKDFHash
+    from cryptography.hazmat.primitives.keywrap import aes_key_unwrap
 
     epk = header["epk"]
     point = b"\x04" + b"".join(

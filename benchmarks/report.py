@@ -18,8 +18,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ALGORITHMS, JWE_CASES, PEM_ALGORITHMS, RESULTS, SIZES  # noqa: E402
 import contenders as C  # noqa: E402
+from _common import ALGORITHMS, JWE_CASES, PEM_ALGORITHMS, RESULTS, SIZES  # noqa: E402
 
 Medians = Dict[str, float]  # benchmark name -> median seconds
 
@@ -493,7 +493,7 @@ class Report:
         width = 0.85 / (len(keys) * len(counts))
         x = np.arange(len(algs))
         i = 0
-        for ki, key in enumerate(keys):
+        for _ki, key in enumerate(keys):
             for t in counts:
                 ys = []
                 for a in algs:

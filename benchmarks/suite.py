@@ -28,10 +28,9 @@ import sys
 import warnings
 from typing import Any, Callable, Dict, Iterator, List, Tuple
 
-import pyperf
-
-from _common import ALGORITHMS, JWE_CASES, PEM_ALGORITHMS, SIZES, check_twin, load_fixture
 import contenders as C
+import pyperf
+from _common import ALGORITHMS, JWE_CASES, PEM_ALGORITHMS, SIZES, check_twin, load_fixture
 
 warnings.simplefilter("ignore")  # deprecation noise of the peers (authlib.jose, ...)
 
@@ -85,7 +84,7 @@ def matrix(fx: Dict[str, Any], group: str) -> Iterator[Tuple[str, Callable[[], A
 def probe(fx: Dict[str, Any], group: str) -> Dict[str, Dict[str, Any]]:
     """Build and sanity-check every contender once: {name: {"ok", "note"}}."""
     report: Dict[str, Dict[str, Any]] = {}
-    for name, build, (kind, contender, case, pem) in matrix(fx, group):
+    for name, _build, (kind, contender, case, pem) in matrix(fx, group):
         try:
             if kind == "sign":
                 g = contender.make(case, fx)

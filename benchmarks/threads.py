@@ -21,8 +21,8 @@ import time
 import warnings
 from typing import Any, Callable, Dict, List
 
-from _common import THREAD_ALGORITHMS, check_twin, load_fixture
 import contenders as C
+from _common import THREAD_ALGORITHMS, check_twin, load_fixture
 
 warnings.simplefilter("ignore")
 

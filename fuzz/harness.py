@@ -76,7 +76,7 @@ def same(call: Callable[[ModuleType], Any], python: ModuleType, compiled: Option
 # --- the twins ---------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def twins(name: str) -> Tuple[ModuleType, Optional[ModuleType]]:
     """``(python_twin, compiled_twin)`` of hot module ``name``; compiled is None when not in use.
 
@@ -95,17 +95,17 @@ def twins(name: str) -> Tuple[ModuleType, Optional[ModuleType]]:
 # --- keys --------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def rsa_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def ec_key() -> ec.EllipticCurvePrivateKey:
     return ec.generate_private_key(ec.SECP256R1())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def ed_key() -> ed25519.Ed25519PrivateKey:
     return ed25519.Ed25519PrivateKey.generate()
 

@@ -52,8 +52,9 @@ def _load_targets() -> dict:
     import atheris
 
     with atheris.instrument_imports(include=["cyjose"]):
-        import cyjose  # noqa: F401
         import targets
+
+        import cyjose  # noqa: F401
     for obj in gc.get_objects():
         if isinstance(obj, types.FunctionType) and str(obj.__module__).startswith("cyjose"):
             atheris.instrument_func(obj)

@@ -28,15 +28,32 @@ from typing import Any, Callable, Dict, List, NamedTuple, Tuple, Union
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+from harness import (
+    HS_SECRET,
+    SEP,
+    Finding,
+    b64,
+    canonical_header,
+    ec_key,
+    ed_key,
+    fields,
+    flip,
+    flip_by,
+    json_or_none,
+    jws_token,
+    outcome,
+    pick,
+    rsa_key,
+    same,
+    sign,
+    twins,
+    verify_key,
+)
 
 import cyjose
 from cyjose import jwe, jws
 from cyjose.exceptions import InvalidSignatureError
 from cyjose.limits import Limits
-from harness import (
-    HS_SECRET, SEP, Finding, b64, canonical_header, ec_key, ed_key, fields, flip, flip_by, json_or_none,
-    jws_token, outcome, pick, rsa_key, same, sign, twins, verify_key,
-)
 
 # --- sample inputs the seeds are made of -----------------------------------------------------
 
@@ -136,7 +153,7 @@ VERIFIER_RULES: Tuple[Dict[str, Any], ...] = (
 )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _verifiers(alg: str, rules: int) -> Tuple[cyjose.Verifier, cyjose.Verifier]:
     """A Verifier without and one with the verified-token cache (built once per process)."""
     key, kwargs = verify_key(alg), VERIFIER_RULES[rules]
@@ -157,7 +174,7 @@ def fuzz_verifier(data: bytes) -> None:
             raise Finding(f"Verifier.verify {got!r} but decode {expected!r}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _key_set_verifiers() -> Tuple[cyjose.Verifier, cyjose.Verifier]:
     """Verifiers (without, with cache) over a JWK set: the ES256 key "e" and the RS256 key "r"."""
     from cyjose.algorithms import ECAlgorithm, RSAAlgorithm
@@ -371,7 +388,7 @@ def jwk_seeds() -> List[bytes]:
 KEY_ALGS = ("HS256", "RS256", "PS256", "ES256", "EdDSA")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _key_probe(alg: str) -> bytes:
     """A token the harness signed for ``alg`` (EdDSA with Ed25519), to verify with fuzzed keys."""
     signing_input = b64(json.dumps({"alg": alg}).encode()) + b"." + b64(PAYLOADS[0])
@@ -555,7 +572,7 @@ def _python_hmac_verify(signing_input: bytes, signature: bytes) -> bool:
     return hmac.compare_digest(hmac.new(HS_SECRET, signing_input, hashlib.sha256).digest(), signature)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _fast_paths(twin: Any) -> Tuple[Any, Any]:
     """Two TokenFastPaths of ``twin`` knowing the canonical HS256 header: HmacKey.verify, a function."""
     from cyjose._speedups.claims import ClaimRules
@@ -598,7 +615,7 @@ def _real_signature(scheme: str, msg: bytes) -> bytes:
     return rsa_key().sign(msg, pad, hashes.SHA256())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _pkey_verifier(twin: Any, case: int) -> Any:
     scheme, hash_name = PKEY_CASES[case]
     return twin.PublicKeyVerifier(_public_key(scheme), scheme, hash_name)

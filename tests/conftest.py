@@ -26,8 +26,9 @@ from typing import Callable, Tuple
 
 import pytest
 
-TWIN_KINDS = ("python", "compiled")
 from cyjose._speedups import HOT_MODULES, TwinUnavailable, compiled_twin, python_twin
+
+TWIN_KINDS = ("python", "compiled")
 
 #: ``<repo root>/../shared/vectors``: published JOSE test vectors (read-only).
 VECTORS_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "vectors"

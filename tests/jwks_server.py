@@ -41,7 +41,7 @@ class Reply:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: "_Server"
+    server: _Server
 
     def do_GET(self) -> None:  # noqa: N802 -- the stdlib's naming
         owner = self.server.owner
@@ -76,7 +76,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
-    owner: "JWKSServer"
+    owner: JWKSServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # clients hanging up early (size limit, timeouts) are part of the tests
@@ -136,7 +136,7 @@ class JWKSServer:
         self._httpd.shutdown()
         self._httpd.server_close()
 
-    def __enter__(self) -> "JWKSServer":
+    def __enter__(self) -> JWKSServer:
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -27,7 +27,7 @@ SSH_ALGS = RSA_ALGS + ("ES256", "ES384", "ES512", "EdDSA")
 EC_CURVES = {"ES256": ec.SECP256R1, "ES256K": ec.SECP256K1, "ES384": ec.SECP384R1, "ES512": ec.SECP521R1}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _generate(kind: str) -> Any:
     if kind == "rsa":
         return rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -52,7 +52,7 @@ def private(alg: str, variant: str = "") -> Any:
     raise ValueError(f"no private key for {alg}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _generate_other(kind: str) -> Any:
     if kind == "rsa":
         return rsa.generate_private_key(public_exponent=65537, key_size=2048)

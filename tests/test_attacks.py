@@ -22,6 +22,7 @@ import tracemalloc
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Dict, Iterator, List
 
+import keys
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -36,17 +37,15 @@ from cyjose.api_jwk import PyJWK, PyJWKSet
 from cyjose.api_jws import PyJWS
 from cyjose.exceptions import (
     DecodeError,
-    LimitExceededError,
     InvalidAlgorithmError,
     InvalidIssuedAtError,
     InvalidKeyError,
     InvalidSignatureError,
     InvalidTokenError,
     JWEDecryptionError,
+    LimitExceededError,
     UnknownKeyError,
 )
-
-import keys
 
 SECRET = keys.secret("HS256")
 

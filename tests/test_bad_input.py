@@ -19,12 +19,12 @@ import json
 import string
 import warnings
 
+import keys
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cyjose
-import keys
 from cyjose import PyJWS, Verifier
 from cyjose.exceptions import (
     DecodeError,

@@ -19,13 +19,13 @@ from typing import Any, Dict, Optional
 
 import jwt as pyjwt
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jwks_server import JWKSServer
 
 import cyjose
-from jwks_server import JWKSServer
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = b"cli-test-secret-" + b"0123456789abcdef" * 3  # 63 bytes: long enough up to HS384

@@ -16,11 +16,11 @@ import time
 import warnings
 from datetime import datetime, timedelta, timezone
 
+import keys
 import pytest
 
 import cyjose
 import cyjose._jws
-import keys
 from cyjose import PyJWS, PyJWT, Signer, Verifier
 from cyjose.exceptions import (
     DecodeError,

@@ -33,22 +33,22 @@ from types import ModuleType, SimpleNamespace
 from typing import Any, Callable, Dict, Iterator, List
 
 import jwt as pyjwt
+import keys
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa, x25519
 from cryptography.x509.oid import NameOID
+from jwks_server import JWKSServer, Reply
 from jwt import api_jwk as pyjwt_api_jwk
 from jwt import help as pyjwt_help
 from jwt import jwk_set_cache as pyjwt_jwk_set_cache
 from jwt import jwks_client as pyjwt_jwks_client
 
 import cyjose
-import keys
 from cyjose import help as cyjose_help
 from cyjose._speedups import HOT_MODULES
 from cyjose.algorithms import MLDSA_ALGORITHMS
-from jwks_server import JWKSServer, Reply
 
 SECRET = keys.secret("HS256")
 NOW = int(time.time())
@@ -402,7 +402,7 @@ def test_jwk_import_errors(case: str) -> None:
     assert PRIVATE not in str(typed.value) and PRIVATE not in repr(typed.value)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def certificate(alg: str, variant: str = "") -> bytes:
     """A self-signed DER certificate for ``keys.private(alg, variant)``."""
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cyjose test")])

@@ -24,7 +24,7 @@ OTHER = {"Ed25519": "Ed448", "Ed448": "Ed25519"}
 CLAIMS = {"sub": "alice", "aud": "svc"}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def private_key(curve: str) -> Any:
     return CURVES[curve].generate()
 

@@ -18,6 +18,7 @@ import struct
 import zlib
 from typing import Any, Dict
 
+import keys
 import pytest
 from cryptography.hazmat.primitives import hashes, padding, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, x448, x25519
@@ -28,15 +29,14 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from cryptography.hazmat.primitives.keywrap import aes_key_unwrap, aes_key_wrap
 
 import cyjose
-import keys
 from cyjose import jwe
 from cyjose.exceptions import (
     DecodeError,
-    LimitExceededError,
     InvalidAlgorithmError,
     InvalidKeyError,
     InvalidTokenError,
     JWEDecryptionError,
+    LimitExceededError,
 )
 
 ENCS = ("A128CBC-HS256", "A192CBC-HS384", "A256CBC-HS512", "A128GCM", "A192GCM", "A256GCM")
@@ -440,7 +440,7 @@ ECDH_CURVES = ("P-256", "P-384", "P-521", "X25519", "X448")
 FAST_PBES2 = {"p2c": 1000}  # the RFC's recommended minimum keeps the tests fast
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def ecdh_private(curve: str, variant: int = 0) -> Any:
     generators = {
         "P-256": lambda: ec.generate_private_key(ec.SECP256R1()),

@@ -18,27 +18,27 @@ import os
 import random
 from typing import Any, Dict, List
 
+import keys
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, x25519
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.keywrap import aes_key_unwrap
+from test_jwe_vectors import COMPACT_EXAMPLES, JSON_ONLY_EXAMPLES, load
 
 import cyjose
-import keys
 from cyjose import jwe
 from cyjose.exceptions import (
     DecodeError,
-    LimitExceededError,
     InvalidAlgorithmError,
     InvalidKeyError,
     InvalidTokenError,
     JWEDecryptionError,
+    LimitExceededError,
     PyJWTError,
     UnknownKeyError,
 )
 from cyjose.jwe import JWERecipient
-from test_jwe_vectors import COMPACT_EXAMPLES, JSON_ONLY_EXAMPLES, load
 
 PLAINTEXT = b"Three recipients, one secret."
 ALL_ALGS = ["A128KW", "A256GCMKW", "RSA-OAEP-256", "ECDH-ES+A128KW", "ECDH-ES", "dir", "PBES2-HS256+A128KW"]
@@ -116,7 +116,7 @@ def test_flattened_round_trip_and_layout() -> None:
     assert set(obj) == {"protected", "header", "encrypted_key", "iv", "ciphertext", "tag"}
     protected = json.loads(unb64(obj["protected"]))
     assert protected["alg"] == "A256GCMKW" and {"iv", "tag"} <= set(protected)
-    assert decrypt(obj, GCMKW_KEY)["plaintext"] == "text is UTF-8 ✓".encode("utf-8")
+    assert decrypt(obj, GCMKW_KEY)["plaintext"] == "text is UTF-8 ✓".encode()
 
 
 @pytest.mark.parametrize("alg, key", [("dir", os.urandom(16)), ("ECDH-ES", EC_KEY)])

@@ -21,10 +21,10 @@ import pytest
 
 import cyjose
 from cyjose import jwe
+from cyjose.exceptions import JWEDecryptionError
 from cyjose.jwe._content import CONTENT_ENCRYPTIONS
 from cyjose.jwe._keys import KEY_MANAGEMENTS, unwrap_cek
 from cyjose.limits import DEFAULT_LIMITS
-from cyjose.exceptions import JWEDecryptionError
 
 VECTORS = Path(__file__).resolve().parents[2] / "shared" / "vectors"
 COOKBOOK = VECTORS / "rfc7520"

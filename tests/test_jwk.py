@@ -49,7 +49,7 @@ KINDS: Dict[Tuple[str, str], Any] = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def private_key(kty: str, crv: str = "", bits: int = 2048) -> Any:
     if kty == "RSA":
         return rsa.generate_private_key(public_exponent=65537, key_size=bits)
@@ -152,7 +152,7 @@ def test_oct_round_trip_and_public_form() -> None:
     assert jwk == {"k": b64u(secret), "kty": "oct"}
     assert HMACAlgorithm.from_jwk(jwk) == secret
     assert HMACAlgorithm.from_jwk(json.dumps(jwk)) == secret
-    assert HMACAlgorithm.to_jwk("päss", as_dict=True)["k"] == b64u("päss".encode("utf-8"))
+    assert HMACAlgorithm.to_jwk("päss", as_dict=True)["k"] == b64u("päss".encode())
     pyjwk = PyJWK({**jwk, "kid": "s"})
     assert (pyjwk.key, pyjwk.algorithm_name) == (secret, "HS256")
     with pytest.raises(PyJWKError):

@@ -20,9 +20,11 @@ import uuid
 from typing import Any, Dict, List
 
 import jwt as pyjwt
+import keys
 import pytest
 from cryptography.hazmat.primitives.asymmetric import x25519
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from jwks_server import JWKSServer, Reply
 
 import cyjose
 from cyjose.api_jwk import PyJWK, PyJWKSet
@@ -34,9 +36,6 @@ from cyjose.exceptions import (
 )
 from cyjose.jwk_set_cache import JWKSetCache
 from cyjose.jwks_client import AsyncPyJWKClient, PyJWKClient
-
-import keys
-from jwks_server import JWKSServer, Reply
 
 # --- helpers -----------------------------------------------------------------
 

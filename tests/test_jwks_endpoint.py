@@ -23,6 +23,7 @@ import time
 from contextlib import contextmanager
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
+import keys
 import pytest
 import uvicorn
 
@@ -31,8 +32,6 @@ from cyjose.algorithms import get_default_algorithms
 from cyjose.api_jwk import PyJWK
 from cyjose.exceptions import PyJWKClientError, UnknownKeyError
 from cyjose.jwks_endpoint import DISCOVERY_PATH, JWKS_MEDIA_TYPE, JWKS_PATH, jwks_app, serve
-
-import keys
 
 ALGORITHMS = get_default_algorithms()
 PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k", "priv"}

@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import json
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 import keys
 import pytest

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keys
+
 from cyjose import _jws
 from cyjose.api_jws import get_algorithm_by_name
 

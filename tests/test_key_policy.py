@@ -20,10 +20,10 @@ import warnings
 from typing import Any, Callable, Dict, List, Tuple
 
 import jwt as pyjwt
+import keys
 import pytest
 
 import cyjose
-import keys
 from cyjose import PyJWK, PyJWKSet
 from cyjose.exceptions import InvalidAlgorithmError, InvalidKeyError, PyJWKSetError
 from cyjose.warnings import InsecureKeyLengthWarning

@@ -22,10 +22,10 @@ from typing import Any, Dict
 import jwt as pyjwt
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from keystore_scenarios import check_concurrent_rotation, states
 
 import cyjose
 from cyjose.exceptions import KeyStoreError, MasterKeyError, PyJWTError, UnknownKeyError
-from keystore_scenarios import check_concurrent_rotation, states
 from cyjose.keys import KeyCipher, KeyStore, MasterKey, RotationPolicy, SQLiteStorage, StoreSigner
 
 DAY = 86400.0

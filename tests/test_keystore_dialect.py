@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
+from keystore_scenarios import RecordingConnection, exercise_storage
 
 from cyjose.keys import MasterKey, _postgres, _sqlite, _storage
-from keystore_scenarios import RecordingConnection, exercise_storage
 
 T0 = 1_900_000_000.0
 

@@ -23,9 +23,9 @@ from typing import Any, Iterator, List, Tuple
 
 import jwt as pyjwt
 import pytest
+from keystore_scenarios import RecordingConnection, check_concurrent_rotation, exercise_storage, states
 
 from cyjose.exceptions import KeyStoreError, MasterKeyError
-from keystore_scenarios import RecordingConnection, check_concurrent_rotation, exercise_storage, states
 from cyjose.keys import KeyStore, MasterKey, PostgresStorage, RotationPolicy, _postgres, _storage
 
 T0 = 1_900_000_000.0

@@ -48,7 +48,7 @@ def private_class(alg: str) -> Any:
     return getattr(mldsa, f"MLDSA{alg[-2:]}PrivateKey")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def private_key(alg: str, which: int = 0) -> Any:
     return private_class(alg).from_seed_bytes(bytes([which + 1]) * 32)
 

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 
 import pytest
 
 import cyjose
+from cyjose._speedups import HOT_MODULES, flag
 
 # The module itself, whatever names the package binds (it once bound _native to a function).
 _native = importlib.import_module("cyjose._speedups")
-
-from cyjose._speedups import HOT_MODULES, flag
-
 
 
 def _compiled_importable(name):

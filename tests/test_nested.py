@@ -17,12 +17,12 @@ import time
 from pathlib import Path
 from typing import Any, Dict
 
+import keys
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 import cyjose
-import keys
 from cyjose import jwe
 from cyjose.exceptions import (
     DecodeError,

@@ -9,6 +9,7 @@ import json
 import pickle
 import threading
 
+import keys
 import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -20,8 +21,6 @@ from hypothesis import strategies as st
 import cyjose
 from cyjose import algorithms as jwa
 from cyjose.exceptions import InvalidKeyError
-
-import keys
 
 HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 
@@ -52,7 +51,7 @@ def _private(name, variant=""):
     return keys.private(*args) if not variant else keys.private(args[0], variant)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _other_ed448():
     return ed448.Ed448PrivateKey.generate()
 

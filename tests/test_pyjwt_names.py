@@ -470,7 +470,7 @@ def test_module_functions_share_one_global_object(name):
 # --- what `import cyjose` makes available ------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _submodules_after_import(package: str) -> List[str]:
     code = (
         "import importlib, json, pkgutil, sys\n"

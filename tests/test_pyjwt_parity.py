@@ -21,12 +21,12 @@ import warnings
 from datetime import timedelta
 
 import jwt as pyjwt
+import keys
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cyjose
-import keys
 
 KEY = keys.secret("HS256")
 OTHER_KEY = bytes(reversed(KEY))

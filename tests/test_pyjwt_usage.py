@@ -38,10 +38,10 @@ from cryptography.x509.oid import NameOID
 from jwt import help as pyjwt_help
 
 import cyjose as jwt  # noqa: F811 - the point of this module: PyJWT code, cyjose underneath
+import cyjose._speedups
 import cyjose.algorithms
 import cyjose.api_jws
 import cyjose.api_jwt
-import cyjose._speedups
 import cyjose.help
 
 SECRET = "a-32-byte-long-secret-for-hs256!"  # long enough: no InsecureKeyLengthWarning

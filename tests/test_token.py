@@ -21,8 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cyjose._speedups.hmac import HmacKey
 from cyjose._options import DEFAULT_OPTIONS, build_claim_rules, merge_options
+from cyjose._speedups.hmac import HmacKey
 from cyjose.exceptions import (
     DecodeError,
     ExpiredSignatureError,

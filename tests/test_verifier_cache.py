@@ -14,10 +14,10 @@ import sys
 import threading
 import time
 
+import keys
 import pytest
 
 import cyjose
-import keys
 from cyjose._speedups.token import MAX_KNOWN_HEADERS
 from cyjose.exceptions import (
     DecodeError,

@@ -17,12 +17,12 @@ from __future__ import annotations
 import time
 from typing import Any, Dict
 
-import pytest
-
 import jwt as pyjwt
+import keys
+import pytest
+from jwks_server import JWKSServer, Reply
 
 import cyjose
-import keys
 from cyjose import PyJWKClient, PyJWKSet
 from cyjose._keyset import RECHECK_SECONDS
 from cyjose.exceptions import (
@@ -34,7 +34,6 @@ from cyjose.exceptions import (
     PyJWKSetError,
     UnknownKeyError,
 )
-from jwks_server import JWKSServer, Reply
 
 # kid -> (algorithm, variant of the test key): distinct keys, so a wrong pick cannot verify.
 KIDS = {"rsa-a": ("RS256", ""), "rsa-b": ("RS256", "other"), "ec-c": ("ES256", ""), "ed-d": ("EdDSA", "")}

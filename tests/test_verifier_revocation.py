@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import keys
 import pytest
 
 import cyjose
-import keys
 from cyjose.exceptions import ExpiredSignatureError, InvalidTokenError, RevokedTokenError
 
 SECRET = b"r" * 32

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 # After `import jwt` every PyJWT submodule is an attribute (jwt.utils, jwt.algorithms,
 # ...); the imports below load all the others, utils is loaded here.
-from . import utils  # noqa: F401
-from . import jwe  # noqa: F401
-from . import jws  # noqa: F401
+from . import (
+    jwe,  # noqa: F401
+    jws,  # noqa: F401
+    utils,  # noqa: F401
+)
 from ._speedups import native as _native_in_use
 from .api_jwk import PyJWK, PyJWKSet
 from .api_jws import (
@@ -34,19 +36,19 @@ from .exceptions import (
     InvalidSignatureError,
     InvalidSubjectError,
     InvalidTokenError,
+    LimitExceededError,
     MissingRequiredClaimError,
     PyJWKClientConnectionError,
     PyJWKClientError,
     PyJWKError,
     PyJWKSetError,
     PyJWTError,
-    LimitExceededError,
     RevokedTokenError,
     UnknownKeyError,
 )
 from .jwks_client import AsyncPyJWKClient, PyJWKClient
-from .signer import Signer
 from .limits import Limits
+from .signer import Signer
 from .verifier import Verifier
 from .warnings import InsecureKeyLengthWarning
 

@@ -8,7 +8,7 @@ and building the claim rules per call.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 from ._options import build_claim_rules, frozen_audience, frozen_issuer, options_snapshot
 from .limits import DEFAULT_LIMITS, Limits, checked_limits

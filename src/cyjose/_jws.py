@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Collection, Dict, List, Optional, Sequence, Set, Tuple
 
-from ._speedups.b64url import b64url_decode
 from ._messages import warn_at_caller
+from ._speedups.b64url import b64url_decode
 from ._speedups.compact import split_jws
 from ._speedups.json import loads_object, loads_unique
 from .algorithms import Algorithm, BoundKey, get_default_algorithms

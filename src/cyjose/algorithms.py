@@ -17,8 +17,8 @@ and ML-DSA-44/65/87 (FIPS 204; JOSE names and AKP keys of RFC 9964) where
 from __future__ import annotations
 
 import hashlib
-from abc import ABC, abstractmethod
 import json
+from abc import ABC, abstractmethod
 from typing import Any, Callable, ClassVar, Dict, Literal, NoReturn, Optional, Tuple, Union, overload
 
 from cryptography.exceptions import InvalidSignature
@@ -41,10 +41,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
-from ._speedups.ecdsa import der_to_raw, raw_to_der
-from ._speedups.hmac import HmacKey
-from ._keymaterial.tables import MLDSA
-from ._keymaterial.jwk import DEFAULT_MIN_RSA_KEY_SIZE, jwk_to_key, key_to_jwk, load_key_material, parse_jwk
 from ._keymaterial.formats import (
     force_bytes,
     is_der_key,
@@ -54,6 +50,10 @@ from ._keymaterial.formats import (
     load_asymmetric_key,
     looks_like_jwk,
 )
+from ._keymaterial.jwk import DEFAULT_MIN_RSA_KEY_SIZE, jwk_to_key, key_to_jwk, load_key_material, parse_jwk
+from ._keymaterial.tables import MLDSA
+from ._speedups.ecdsa import der_to_raw, raw_to_der
+from ._speedups.hmac import HmacKey
 from ._speedups.pkey import HASH_NAMES, PublicKeyVerifier
 from .exceptions import InvalidKeyError, InvalidSignatureError
 from .types import JWKDict
@@ -98,7 +98,7 @@ requires_cryptography = {
 }
 
 
-def get_default_algorithms() -> Dict[str, "Algorithm"]:
+def get_default_algorithms() -> Dict[str, Algorithm]:
     """A fresh registry of every algorithm cyjose implements, by JWA name.
 
     ``EdDSA`` takes Ed25519 and Ed448 keys, ``Ed25519`` and ``Ed448`` (RFC 9864)
@@ -140,7 +140,7 @@ class BoundKey:
 
     def __init__(
         self,
-        algorithm: "Algorithm",
+        algorithm: Algorithm,
         key: Any,
         verify: Optional[Callable[[bytes, bytes], bool]] = None,
         sign: Optional[Callable[[bytes], bytes]] = None,
@@ -205,7 +205,7 @@ class Algorithm(ABC):
         """Prepare ``key`` once for repeated use (cyjose's fast path)."""
         return BoundKey(self, self.prepare_key(key))
 
-    def check_signing_key(self, key: Any) -> None:
+    def check_signing_key(self, key: Any) -> None:  # noqa: B027 -- a hook: by default any key signs
         """Raise :class:`InvalidKeyError` if the prepared ``key`` cannot sign (e.g. a public key)."""
 
     @overload

@@ -32,9 +32,9 @@ import json
 import time
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from ._messages import shown_name
-from ._keymaterial.tables import JWE_KEY_ALGORITHMS
 from ._keymaterial.jwk import DEFAULT_MIN_RSA_KEY_SIZE, check_x509_members, jwk_to_key, thumbprint
+from ._keymaterial.tables import JWE_KEY_ALGORITHMS
+from ._messages import shown_name
 from .algorithms import (
     Algorithm,
     ECAlgorithm,
@@ -126,14 +126,14 @@ class PyJWK:
     @staticmethod
     def from_dict(
         obj: JWKDict, algorithm: Optional[str] = None, *, min_rsa_key_size: int = DEFAULT_MIN_RSA_KEY_SIZE
-    ) -> "PyJWK":
+    ) -> PyJWK:
         """``PyJWK(obj, algorithm)``."""
         return PyJWK(obj, algorithm, min_rsa_key_size=min_rsa_key_size)
 
     @staticmethod
     def from_json(
         data: str, algorithm: Optional[str] = None, *, min_rsa_key_size: int = DEFAULT_MIN_RSA_KEY_SIZE
-    ) -> "PyJWK":
+    ) -> PyJWK:
         """A PyJWK from JSON text; :class:`InvalidKeyError` ``"Key is not valid JSON"`` if it is not
         a JSON object (PyJWT lets ``json``'s own error through)."""
         return PyJWK(_json_object(data, InvalidKeyError("Key is not valid JSON")), algorithm,
@@ -358,7 +358,7 @@ class PyJWKSet:
     @staticmethod
     def from_dict(
         obj: Dict[str, Any], *, min_rsa_key_size: int = DEFAULT_MIN_RSA_KEY_SIZE, load_private: bool = True
-    ) -> "PyJWKSet":
+    ) -> PyJWKSet:
         """The set in ``obj["keys"]``; :class:`PyJWKSetError` for a non-dict ``obj``."""
         if not isinstance(obj, dict):
             raise PyJWKSetError("Invalid JWK Set value")
@@ -367,7 +367,7 @@ class PyJWKSet:
     @staticmethod
     def from_json(
         data: str, *, min_rsa_key_size: int = DEFAULT_MIN_RSA_KEY_SIZE, load_private: bool = True
-    ) -> "PyJWKSet":
+    ) -> PyJWKSet:
         """The set in JSON text; :class:`PyJWKSetError` if it is not a JSON object
         (PyJWT lets ``json``'s own error through)."""
         obj = _json_object(data, PyJWKSetError("Invalid JWK Set value"))

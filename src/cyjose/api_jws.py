@@ -46,7 +46,7 @@ class PyJWS:
             self.options = {**self.options, **options}
 
     @classmethod
-    def _over(cls, registry: AlgorithmRegistry) -> "PyJWS":
+    def _over(cls, registry: AlgorithmRegistry) -> PyJWS:
         """A PyJWS whose algorithms are ``registry`` (the module-level one uses the process-wide registry)."""
         jws = cls()
         jws._registry = registry

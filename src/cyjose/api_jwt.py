@@ -11,13 +11,13 @@ from ._decode_cache import verifier_for_decode
 from ._encode import ALGORITHM_UNSET, prepare_claims
 from ._jws import decode_algorithms
 from ._messages import warn_at_caller, warn_extra_kwargs
+from ._options import DEFAULT_OPTIONS, build_claim_rules, merge_options
 from ._speedups.claims import check_claims
 from ._speedups.json import dumps_compact, loads_object
-from ._options import DEFAULT_OPTIONS, build_claim_rules, merge_options
 from .api_jws import PyJWS, _jws_global_obj
 from .limits import DEFAULT_LIMITS, Limits
-from .verifier import Verifier
 from .types import FullOptions, Options, SigOptions
+from .verifier import Verifier
 
 __all__ = ["PyJWT", "encode", "decode", "decode_complete"]
 

@@ -18,8 +18,8 @@ from typing import Dict, Union
 import cryptography
 
 import cyjose
-from cyjose._speedups import hmac as _hmac
 from cyjose._speedups import TWINS
+from cyjose._speedups import hmac as _hmac
 
 __all__ = ["info", "version_report", "main", "cryptography_version", "cyjose_version", "DEPENDENCIES"]
 

@@ -54,9 +54,6 @@ import time
 from ssl import SSLContext
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, Union
 
-from ._jws import decode_unverified
-from ._speedups.json import loads_object
-from ._messages import shown
 from ._jwks_http import (
     DEFAULT_MAX_RESPONSE_BYTES,
     MAX_AGE_CEILING,
@@ -66,6 +63,9 @@ from ._jwks_http import (
     http_get,
     max_age,
 )
+from ._jws import decode_unverified
+from ._messages import shown
+from ._speedups.json import loads_object
 from .api_jwk import PyJWK, PyJWKSet
 from .exceptions import DecodeError, PyJWKClientError, PyJWTError
 from .jwk_set_cache import JWKSetCache
@@ -129,7 +129,7 @@ def _copy_error(error: PyJWTError) -> PyJWTError:
     return clone
 
 
-def _consume_outcome(task: "asyncio.Task[Any]") -> None:
+def _consume_outcome(task: asyncio.Task[Any]) -> None:
     """Mark a fetch task's error as seen: every waiter may have given up before it ended."""
     if not task.cancelled():
         task.exception()

@@ -29,15 +29,15 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple, Type, Union
 
-from ._speedups.b64url import b64url_decode, b64url_encode
 from ._encode import ALGORITHM_UNSET, bind_signing_key, build_header, require_algorithm, signing_algorithm
-from ._speedups.json import dumps_compact, loads_unique
-from ._messages import shown
 from ._jws import DEFAULT_REGISTRY, allowed_alg, bind_named, normalize_algorithms, validate_header
-from .algorithms import BoundKey
 from ._keyset import keys_for_header, set_keys
+from ._messages import shown
 from ._serialized import ascii_member, check_disjoint, load_serialized
-from .api_jwk import PyJWK, PyJWKSet
+from ._speedups.b64url import b64url_decode, b64url_encode
+from ._speedups.json import dumps_compact, loads_unique
+from .algorithms import BoundKey
+from .api_jwk import PyJWK
 from .exceptions import (
     DecodeError,
     InvalidAlgorithmError,

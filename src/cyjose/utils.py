@@ -13,8 +13,8 @@ from typing import Optional, Union
 
 from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurve
 
-from ._speedups.ecdsa import der_to_raw, raw_to_der
 from ._keymaterial.formats import force_bytes, is_pem_format, is_ssh_key
+from ._speedups.ecdsa import der_to_raw, raw_to_der
 from .exceptions import InvalidSignatureError
 
 __all__ = [

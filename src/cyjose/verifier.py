@@ -7,12 +7,12 @@ import time
 from datetime import timedelta
 from typing import Any, Container, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
+from ._jws import DEFAULT_REGISTRY, allowed_alg, bind_named, decode_jws, normalize_algorithms
+from ._keyset import RECHECK_SECONDS, KeySet
+from ._options import DEFAULT_OPTIONS, build_claim_rules, merge_options
 from ._speedups.claims import check_claims
 from ._speedups.compact import split_jws
 from ._speedups.json import loads_object
-from ._jws import DEFAULT_REGISTRY, allowed_alg, bind_named, decode_jws, normalize_algorithms
-from ._options import DEFAULT_OPTIONS, build_claim_rules, merge_options
-from ._keyset import RECHECK_SECONDS, KeySet
 from ._speedups.token import TokenCache, TokenFastPath, VerifierCore, check_not_revoked, fresh_claims
 from .algorithms import BoundKey
 from .api_jwk import PyJWK, PyJWKSet
@@ -118,7 +118,7 @@ class Verifier(VerifierCore):
     def _for_decode(
         cls, key: Any, algorithms: Tuple[str, ...], options: FullOptions, rules: Any, registry: Any,
         limits: Limits = DEFAULT_LIMITS,
-    ) -> "Verifier":
+    ) -> Verifier:
         """The Verifier behind ``decode()``: keys bound lazily, per token algorithm, as PyJWT does.
 
         A key that cannot serve some listed algorithm fails only for tokens

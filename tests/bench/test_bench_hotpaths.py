@@ -19,9 +19,10 @@ import pytest
 
 pytest.importorskip("pytest_benchmark")
 
-import cyjose  # noqa: E402
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
+
+import cyjose  # noqa: E402
 
 pytestmark = pytest.mark.bench
 

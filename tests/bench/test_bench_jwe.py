@@ -19,6 +19,7 @@ import pytest
 pytest.importorskip("pytest_benchmark")
 
 import keys  # noqa: E402
+
 from cyjose import jwe  # noqa: E402
 
 pytestmark = pytest.mark.bench

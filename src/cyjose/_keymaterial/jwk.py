@@ -34,9 +34,9 @@ from cryptography.hazmat.primitives.serialization import (
 
 from .._messages import shown_name
 from .._speedups.b64url import b64url_decode, b64url_encode
+from ..exceptions import DecodeError, InvalidKeyError
 from .formats import key_bytes, load_asymmetric_key
 from .tables import MLDSA, MLDSA_SEED_SIZE
-from ..exceptions import DecodeError, InvalidKeyError
 
 __all__ = [
     "DEFAULT_MIN_RSA_KEY_SIZE",

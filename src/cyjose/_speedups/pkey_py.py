@@ -116,10 +116,10 @@ class PublicKeyVerifier:
             return False
         return True
 
-    def __copy__(self) -> "PublicKeyVerifier":
+    def __copy__(self) -> PublicKeyVerifier:
         return self  # immutable
 
-    def __deepcopy__(self, memo: Any) -> "PublicKeyVerifier":
+    def __deepcopy__(self, memo: Any) -> PublicKeyVerifier:
         return self
 
     def __reduce__(self) -> Any:

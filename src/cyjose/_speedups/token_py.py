@@ -19,12 +19,12 @@ import threading
 import time
 from typing import Any, Callable, Dict, Optional, Tuple
 
+from ..exceptions import DecodeError, RevokedTokenError
+from ..limits import DEFAULT_LIMITS, Limits
 from .b64url import b64url_decode
 from .claims import check_claims
 from .compact import split_jws
 from .json import loads_object
-from ..exceptions import DecodeError, RevokedTokenError
-from ..limits import DEFAULT_LIMITS, Limits
 
 __all__ = ["VerifierCore", "check_not_revoked", "TokenFastPath", "TokenCache", "fresh_claims", "MAX_KNOWN_HEADERS"]
 
@@ -105,8 +105,8 @@ class VerifierCore:
     """
 
     __slots__ = ("_state", "_cache", "_deny")
-    _state: Tuple[Any, "TokenFastPath", Any]
-    _cache: Optional["TokenCache"]
+    _state: Tuple[Any, TokenFastPath, Any]
+    _cache: Optional[TokenCache]
     _deny: Any
 
     def verify(self, token: Any) -> Dict[str, Any]:

@@ -34,7 +34,8 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("--alg", required=True, choices=ALGORITHM_NAMES, metavar="ALG",
                         help="algorithm the key is for: " + ", ".join(ALGORITHM_NAMES))
     parser.add_argument("--crv", help="curve (EC: P-256, P-384, P-521, secp256k1; OKP: Ed25519, Ed448)")
-    parser.add_argument("--size", type=int, help="bits: RSA modulus (default 2048), oct secret (default: the hash size)")
+    parser.add_argument("--size", type=int,
+                        help="bits: RSA modulus (default 2048), oct secret (default: the hash size)")
     parser.add_argument("--format", choices=("jwk", "pem"), default="jwk")
     parser.add_argument("--kid", help="key id (default: the RFC 7638 thumbprint)")
     parser.add_argument("--out", metavar="FILE", help="write the private key here (new file, mode 0600)")

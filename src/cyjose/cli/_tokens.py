@@ -11,8 +11,8 @@ from typing import Any, Dict, List, Optional, Tuple
 from .._speedups.b64url import b64url_decode
 from .._speedups.compact import split_jwe, split_jws
 from .._speedups.json import loads_object
-from ..exceptions import DecodeError, InvalidTokenError
 from ..api_jwk import PyJWK
+from ..exceptions import DecodeError, InvalidTokenError
 from ..jwks_client import PyJWKClient
 from ..signer import Signer
 from ..types import Options
@@ -86,7 +86,8 @@ def _key_options(parser: argparse.ArgumentParser, jwks: bool) -> None:
     if jwks:
         group.add_argument("--jwks", metavar="URL", help="JWK set URL (http or https)")
     group.add_argument("--secret-env", metavar="VAR", help="HMAC secret from this environment variable")
-    group.add_argument("--secret-file", metavar="FILE", help="HMAC secret from this file (a text line's final newline is ignored)")
+    group.add_argument("--secret-file", metavar="FILE",
+                       help="HMAC secret from this file (a text line's final newline is ignored)")
 
 
 def _key(args: argparse.Namespace, algorithm: str) -> Any:

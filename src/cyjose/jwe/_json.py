@@ -33,12 +33,11 @@ from dataclasses import dataclass, field
 from typing import Any, Collection, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 from .._jws import validate_header
-from .._messages import shown
 from .._keyset import keys_for_header, set_keys
 from .._serialized import ascii_member, check_disjoint, load_serialized
 from .._speedups.b64url import b64url_decode, b64url_encode
 from .._speedups.json import dumps_compact, loads_unique
-from ..api_jwk import PyJWK, PyJWKSet
+from ..api_jwk import PyJWK
 from ..exceptions import (
     DecodeError,
     InvalidAlgorithmError,

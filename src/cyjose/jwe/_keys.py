@@ -26,12 +26,12 @@ from cryptography.hazmat.primitives.kdf.concatkdf import ConcatKDFHash
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
-from .._speedups.b64url import b64url_decode, b64url_encode
-from .._keymaterial.jwk import jwk_to_key, key_to_jwk
-from ._content import ContentEncryption
 from .._keymaterial.formats import load_asymmetric_key
+from .._keymaterial.jwk import jwk_to_key, key_to_jwk
+from .._speedups.b64url import b64url_decode, b64url_encode
 from ..exceptions import InvalidAlgorithmError, InvalidKeyError, InvalidTokenError
 from ..limits import Limits, exceeded
+from ._content import ContentEncryption
 
 __all__ = [
     "KeyManagement",

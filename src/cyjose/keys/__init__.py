@@ -25,10 +25,10 @@ cipher, which token verification never needs); import it explicitly.
 from ._master import DEFAULT_MASTER_KEY_ENV, KeyCipher, MasterKey
 from ._policy import RotationPolicy
 from ._postgres import PostgresStorage
-from ._sqlite import SQLiteStorage
-from ._storage import STATES, KeyRecord, KeyTransaction, Storage
 from ._rotation import RotationResult
 from ._signer import StoreSigner
+from ._sqlite import SQLiteStorage
+from ._storage import STATES, KeyRecord, KeyTransaction, Storage
 from ._store import KeyInfo, KeyStore
 
 __all__ = [

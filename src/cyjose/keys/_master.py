@@ -45,12 +45,12 @@ class MasterKey:
         self._raw = raw
 
     @classmethod
-    def generate(cls) -> "MasterKey":
+    def generate(cls) -> MasterKey:
         """A fresh random master key (``secrets.token_bytes``)."""
         return cls(secrets.token_bytes(_KEY_SIZE))
 
     @classmethod
-    def from_text(cls, text: Union[str, bytes]) -> "MasterKey":
+    def from_text(cls, text: Union[str, bytes]) -> MasterKey:
         """The key from its base64url text (surrounding whitespace ignored); :class:`MasterKeyError`."""
         try:
             data = text.encode("ascii") if isinstance(text, str) else bytes(text)
@@ -60,7 +60,7 @@ class MasterKey:
         return cls(raw)
 
     @classmethod
-    def from_env(cls, name: str = DEFAULT_MASTER_KEY_ENV) -> "MasterKey":
+    def from_env(cls, name: str = DEFAULT_MASTER_KEY_ENV) -> MasterKey:
         """The key in environment variable ``name`` (base64url of 32 bytes).
 
         Raises :class:`MasterKeyError` when the variable is unset, empty or malformed.
@@ -71,7 +71,7 @@ class MasterKey:
         return cls.from_text(value)
 
     @classmethod
-    def from_file(cls, path: Union[str, "os.PathLike[str]"]) -> "MasterKey":
+    def from_file(cls, path: Union[str, os.PathLike[str]]) -> MasterKey:
         """The key in file ``path``: 32 raw bytes, or their base64url text.
 
         Keep the file away from the store (another volume or a secret mount).

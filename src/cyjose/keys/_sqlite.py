@@ -50,7 +50,7 @@ class SQLiteStorage:
     or is not a key store database.
     """
 
-    def __init__(self, path: Union[str, "os.PathLike[str]"]) -> None:
+    def __init__(self, path: Union[str, os.PathLike[str]]) -> None:
         self.path = os.fspath(path)
         self._lock = threading.RLock()
         _create_private_file(self.path)

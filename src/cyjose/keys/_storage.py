@@ -136,7 +136,7 @@ class SqlStatements:
     insert_meta: str
 
     @classmethod
-    def render(cls, dialect: SqlDialect) -> "SqlStatements":
+    def render(cls, dialect: SqlDialect) -> SqlStatements:
         """The statements in ``dialect``: the same text for every database but placeholders and DDL types."""
         p = dialect.placeholder
         columns = ", ".join(KEY_COLUMNS)

@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives.serialization import load_der_private_key
 from .._keymaterial.jwk import jwk_to_key, thumbprint
 from ..exceptions import KeyStoreError, MasterKeyError, PyJWTError
 from ._master import KeyCipher, MasterKey
-from ._postgres import PostgresStorage, is_postgres_url
 from ._policy import RotationPolicy
+from ._postgres import PostgresStorage, is_postgres_url
 from ._rotation import PUBLISHED_STATES, Rotation, RotationResult, is_published, sealing_aad
 from ._signer import SigningKeys, StoreSigner
 from ._sqlite import SQLiteStorage
@@ -84,13 +84,13 @@ class KeyStore:
     @classmethod
     def open(
         cls,
-        path: Union[str, "os.PathLike[str]"],
+        path: Union[str, os.PathLike[str]],
         master_key: Optional[MasterKey] = None,
         algorithm: Optional[str] = None,
         *,
         policy: Optional[RotationPolicy] = None,
         clock: Callable[[], float] = time.time,
-    ) -> "KeyStore":
+    ) -> KeyStore:
         """The store in SQLite file ``path`` (created if absent), or in PostgreSQL.
 
         A ``path`` starting with ``postgresql://`` (or ``postgres://``) opens a
@@ -126,7 +126,7 @@ class KeyStore:
         """Close the storage."""
         self.storage.close()
 
-    def __enter__(self) -> "KeyStore":
+    def __enter__(self) -> KeyStore:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
