@@ -18,8 +18,8 @@ import traceback
 import warnings
 from typing import Any, Callable, Dict, List, Tuple
 
-import keys
 import pytest
+import sample_keys as keys
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, x25519

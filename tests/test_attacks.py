@@ -22,8 +22,8 @@ import tracemalloc
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Dict, Iterator, List
 
-import keys
 import pytest
+import sample_keys as keys
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding

@@ -19,8 +19,8 @@ import json
 import string
 import warnings
 
-import keys
 import pytest
+import sample_keys as keys
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

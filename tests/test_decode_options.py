@@ -16,8 +16,8 @@ import time
 import warnings
 from datetime import datetime, timedelta, timezone
 
-import keys
 import pytest
+import sample_keys as keys
 
 import cyjose
 import cyjose._jws

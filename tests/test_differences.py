@@ -33,8 +33,8 @@ from types import ModuleType, SimpleNamespace
 from typing import Any, Callable, Dict, Iterator, List
 
 import jwt as pyjwt
-import keys
 import pytest
+import sample_keys as keys
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa, x25519

@@ -17,8 +17,8 @@ import uuid
 from typing import Any, Dict, List, Tuple
 
 import jwt as pyjwt
-import keys
 import pytest
+import sample_keys as keys
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding

@@ -18,8 +18,8 @@ import struct
 import zlib
 from typing import Any, Dict
 
-import keys
 import pytest
+import sample_keys as keys
 from cryptography.hazmat.primitives import hashes, padding, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, x448, x25519
 from cryptography.hazmat.primitives.asymmetric import padding as asym_padding

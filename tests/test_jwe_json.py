@@ -18,8 +18,8 @@ import os
 import random
 from typing import Any, Dict, List
 
-import keys
 import pytest
+import sample_keys as keys
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, x25519
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM

@@ -20,8 +20,8 @@ import uuid
 from typing import Any, Dict, List
 
 import jwt as pyjwt
-import keys
 import pytest
+import sample_keys as keys
 from cryptography.hazmat.primitives.asymmetric import x25519
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from jwks_server import JWKSServer, Reply

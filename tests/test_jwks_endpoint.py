@@ -23,8 +23,8 @@ import time
 from contextlib import contextmanager
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
-import keys
 import pytest
+import sample_keys as keys
 import uvicorn
 
 import cyjose

@@ -18,8 +18,8 @@ import json
 from pathlib import Path
 from typing import Any, Dict
 
-import keys
 import pytest
+import sample_keys as keys
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import keys
+import sample_keys as keys
 
 from cyjose import _jws
 from cyjose.api_jws import get_algorithm_by_name

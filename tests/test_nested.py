@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 from typing import Any, Dict
 
-import keys
 import pytest
+import sample_keys as keys
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 

@@ -20,8 +20,8 @@ import warnings
 from typing import Any, Callable, Dict, Tuple
 
 import jwt as pyjwt
-import keys
 import pytest
+import sample_keys as keys
 
 import cyjose as jwt
 from cyjose import PyJWK, PyJWS, PyJWT, Signer

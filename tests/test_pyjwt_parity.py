@@ -21,8 +21,8 @@ import warnings
 from datetime import timedelta
 
 import jwt as pyjwt
-import keys
 import pytest
+import sample_keys as keys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

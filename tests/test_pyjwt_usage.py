@@ -29,8 +29,8 @@ from decimal import Decimal
 from typing import Any, Callable, Dict, Tuple
 
 import jwt as pyjwt
-import keys
 import pytest
+import sample_keys as keys
 from cryptography import x509
 from cryptography.hazmat.backends import default_backend
 from cryptography.hazmat.primitives import hashes, serialization

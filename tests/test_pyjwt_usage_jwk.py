@@ -17,8 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, Iterator, List, Tuple
 
 import jwt as pyjwt
-import keys
 import pytest
+import sample_keys as keys
 
 import cyjose as jwt  # noqa: F811 - PyJWT code, cyjose underneath
 from cyjose import PyJWK, PyJWKClient, PyJWKSet

@@ -14,8 +14,8 @@ import sys
 import threading
 import time
 
-import keys
 import pytest
+import sample_keys as keys
 
 import cyjose
 from cyjose._speedups.token import MAX_KNOWN_HEADERS

@@ -18,8 +18,8 @@ import time
 from typing import Any, Dict
 
 import jwt as pyjwt
-import keys
 import pytest
+import sample_keys as keys
 from jwks_server import JWKSServer, Reply
 
 import cyjose

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import keys
 import pytest
+import sample_keys as keys
 
 import cyjose
 from cyjose.exceptions import ExpiredSignatureError, InvalidTokenError, RevokedTokenError

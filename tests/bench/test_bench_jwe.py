@@ -18,7 +18,7 @@ import pytest
 
 pytest.importorskip("pytest_benchmark")
 
-import keys  # noqa: E402
+import sample_keys as keys  # noqa: E402
 
 from cyjose import jwe  # noqa: E402
 

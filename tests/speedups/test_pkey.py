@@ -9,8 +9,8 @@ import json
 import pickle
 import threading
 
-import keys
 import pytest
+import sample_keys as keys
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
