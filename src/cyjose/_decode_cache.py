@@ -35,6 +35,8 @@ def verifier_for_decode(
 ) -> Verifier:
     """The (lazy) Verifier that ``decode()`` uses for these arguments, reused across calls.
 
+    ``registry`` is the :class:`~cyjose.api_jws.PyJWS` whose algorithms the caller uses.
+
     ``options`` is what the caller passed (None: the instance's own), ``merged``
     the full options. Reused only when every argument has a safe identity: a
     str/bytes key by value or a key object by identity, hashable values
@@ -45,7 +47,8 @@ def verifier_for_decode(
     """
     if audience is not None and type(audience) is not str:
         audience = frozen_audience(audience)
-    issuer = frozen_issuer(issuer)
+    if issuer is not None and type(issuer) is not str:  # (the common cases skip a call)
+        issuer = frozen_issuer(issuer)
     if limits is not DEFAULT_LIMITS:
         limits = checked_limits(limits)
     cache_key = _decode_key(registry, key, algorithms, options, merged, audience, issuer, subject, leeway, limits)
@@ -91,5 +94,6 @@ def _decode_key(
         )
     if not (issuer is None or type(issuer) in (str, tuple, frozenset)):  # as frozen_issuer left it
         return None  # an arbitrary container has no safe identity
-    return (registry, registry._generation, type(key), key_id, algorithms, options_key,
+    return (registry, registry._registry.generation,  # (the PyJWS's registry: no property call)
+            type(key), key_id, algorithms, options_key,
             audience, issuer, subject, leeway, type(leeway), None if limits is DEFAULT_LIMITS else limits)
