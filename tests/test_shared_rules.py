@@ -36,11 +36,11 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
+import keys
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec
 
 import cyjose
-import keys
 from cyjose import PyJWK, PyJWKSet, Signer, Verifier, jwe
 from cyjose._encode import ALGORITHM_UNSET
 from cyjose._keyset import keys_for_header, set_keys
@@ -60,6 +60,7 @@ from cyjose.exceptions import (
 )
 from cyjose.jwe import JWERecipient
 from cyjose.jws import JWSSigner, sign_json, verify_json
+from cyjose.types import Options
 from cyjose.warnings import InsecureKeyLengthWarning
 
 CLAIMS = {"sub": "shared-rules"}
@@ -378,32 +379,32 @@ class TestKeysForHeader:
     enc = PyJWK(ec_jwk_dict(EC_A, kid="c", use="enc"))
     p384 = PyJWK(ec_jwk_dict(EC_384, kid="p"))
     hs = oct_jwk(SECRET_256, kid="h", alg="HS256")
-    all = [ja, jb, bare, enc, p384, hs]
+    every = (ja, jb, bare, enc, p384, hs)
 
     def test_a_kid_selects_the_keys_with_that_kid(self) -> None:
-        assert keys_for_header(self.all, "a") == [self.ja]
-        assert keys_for_header(self.all, "b") == [self.jb]
-        assert keys_for_header(self.all, "zz") == []
+        assert keys_for_header(list(self.every), "a") == [self.ja]
+        assert keys_for_header(list(self.every), "b") == [self.jb]
+        assert keys_for_header(list(self.every), "zz") == []
 
     def test_no_kid_leaves_every_key(self) -> None:
-        assert keys_for_header(self.all, None) == self.all
+        assert keys_for_header(list(self.every), None) == list(self.every)
 
     def test_a_lone_key_without_kid_serves_any_kid(self) -> None:
         assert keys_for_header([self.bare], "zz", lone=True) == [self.bare]
         assert keys_for_header([self.bare], "zz") == []  # in a set it does not
         assert keys_for_header([self.ja], "zz", lone=True) == []  # a lone key with another kid does not
-        assert keys_for_header(self.all, "zz", lone=True) == [self.bare]
+        assert keys_for_header(list(self.every), "zz", lone=True) == [self.bare]
 
     def test_alg_keeps_the_keys_of_that_algorithm(self) -> None:
-        assert keys_for_header(self.all, None, "HS256") == [self.hs]
-        assert keys_for_header(self.all, None, "ES384") == [self.p384]
-        assert keys_for_header(self.all, "a", "ES384") == []
-        assert keys_for_header(self.all, None, "ES256") == [self.ja, self.jb, self.bare, self.enc]
+        assert keys_for_header(list(self.every), None, "HS256") == [self.hs]
+        assert keys_for_header(list(self.every), None, "ES384") == [self.p384]
+        assert keys_for_header(list(self.every), "a", "ES384") == []
+        assert keys_for_header(list(self.every), None, "ES256") == [self.ja, self.jb, self.bare, self.enc]
 
     def test_operation_keeps_the_keys_whose_metadata_allows_it(self) -> None:
-        assert keys_for_header(self.all, None, "ES256", "verify") == [self.ja, self.jb, self.bare]
-        assert keys_for_header(self.all, "c", None, "verify") == []
-        assert keys_for_header(self.all, "c", None, "deriveKey") == [self.enc]
+        assert keys_for_header(list(self.every), None, "ES256", "verify") == [self.ja, self.jb, self.bare]
+        assert keys_for_header(list(self.every), "c", None, "verify") == []
+        assert keys_for_header(list(self.every), "c", None, "deriveKey") == [self.enc]
 
     def test_set_keys_reads_sets_and_nothing_else(self) -> None:
         jwk_set = PyJWKSet.from_dict(JWK_SET)
@@ -529,9 +530,12 @@ def test_verifier_without_kid_refuses_a_set_with_no_key_for_the_alg() -> None:
                    "may not verify (KeySet.select filters by kid only), verify_json passes it over (UnknownKeyError)")
 def test_a_kid_naming_a_key_that_may_not_verify_fails_alike() -> None:
     with_enc = {"keys": [ec_jwk_dict(EC_A.public_key(), kid="a", use="enc"), ec_jwk_dict(EC_B.public_key(), kid="b")]}
-    errors = []
-    for attempt in (lambda: Verifier(with_enc, ["ES256"]).verify(_jws_token(EC_A, "a")),
-                    lambda: verify_json(_jws_json(EC_A, "a"), with_enc, ["ES256"])):
+    errors: List[type] = []
+    attempts: List[Callable[[], Any]] = [
+        lambda: Verifier(with_enc, ["ES256"]).verify(_jws_token(EC_A, "a")),
+        lambda: verify_json(_jws_json(EC_A, "a"), with_enc, ["ES256"]),
+    ]
+    for attempt in attempts:
         with pytest.raises(cyjose.PyJWTError) as caught:
             attempt()
         errors.append(type(caught.value))
@@ -617,7 +621,7 @@ class TestSignJsonDisjoint:
 
     def test_a_member_name_that_is_not_a_string(self) -> None:
         with pytest.raises(DecodeError, match=_not_string("JWS")):
-            sign_json(PAYLOAD, JWSSigner(SECRET_256, "HS256", unprotected={1: "x"}))
+            sign_json(PAYLOAD, JWSSigner(SECRET_256, "HS256", unprotected={1: "x"}))  # type: ignore[dict-item]
 
 
 class TestEncryptJsonDisjoint:
@@ -629,7 +633,8 @@ class TestEncryptJsonDisjoint:
     @pytest.mark.parametrize("shared", ["protected", "unprotected"])
     def test_a_shared_header_and_a_recipient_header_overlap(self, shared: str) -> None:
         with pytest.raises(DecodeError, match=_overlap("JWE")):
-            jwe.encrypt_json(PAYLOAD, JWERecipient(KW_KEY, "A128KW", {"kid": "b"}), "A128GCM", **{shared: {"kid": "a"}})
+            jwe.encrypt_json(PAYLOAD, JWERecipient(KW_KEY, "A128KW", {"kid": "b"}), "A128GCM",
+                             **{shared: {"kid": "a"}})  # type: ignore[arg-type]
 
     def test_disjoint_headers_encrypt(self) -> None:
         obj = jwe.encrypt_json(PAYLOAD, JWERecipient(KW_KEY, "A128KW", {"kid": "r"}), "A128GCM",
@@ -640,11 +645,13 @@ class TestEncryptJsonDisjoint:
     def test_argument_types_are_checked_before_the_disjoint_rule(self) -> None:
         # caller_header answers first here: a TypeError (the argument's type), not the DecodeError of parsing.
         with pytest.raises(TypeError, match="^unprotected must be a dict, got list$"):
-            jwe.encrypt_json(PAYLOAD, JWERecipient(KW_KEY, "A128KW"), "A128GCM", unprotected=["kid"])
+            jwe.encrypt_json(PAYLOAD, JWERecipient(KW_KEY, "A128KW"), "A128GCM",
+                             unprotected=["kid"])  # type: ignore[arg-type]
         with pytest.raises(TypeError, match="^a recipient's header must be a dict, got str$"):
             jwe.encrypt_json(PAYLOAD, JWERecipient(KW_KEY, "A128KW", "kid"), "A128GCM")  # type: ignore[arg-type]
         with pytest.raises(TypeError, match="^Header member names must be strings$"):
-            jwe.encrypt_json(PAYLOAD, JWERecipient(KW_KEY, "A128KW"), "A128GCM", unprotected={1: "x"})
+            jwe.encrypt_json(PAYLOAD, JWERecipient(KW_KEY, "A128KW"), "A128GCM",
+                             unprotected={1: "x"})  # type: ignore[dict-item]
 
 
 FLAT_JWE = jwe.encrypt_json(PAYLOAD, JWERecipient(KW_KEY, "A128KW", {"kid": "r"}), "A128GCM",
@@ -836,7 +843,7 @@ def test_caller_header_checks_types_and_lets_other_members_through(caller: Heade
 SECRET = SECRET_256
 TOKEN_A = cyjose.encode({"aud": "a", "iss": "i1"}, SECRET, "HS256")
 TOKEN_B = cyjose.encode({"aud": "b", "iss": "i2"}, SECRET, "HS256")
-NO_AUD = {"verify_aud": False}
+NO_AUD: Options = {"verify_aud": False}
 
 
 def test_mutating_the_audience_after_building_a_verifier_changes_nothing() -> None:
@@ -881,6 +888,27 @@ def test_decode_uses_the_issuers_as_they_are_at_each_call(make: Callable[..., An
     assert cyjose.decode(TOKEN_B, SECRET, ["HS256"], issuer=issuers, options=NO_AUD)["iss"] == "i2"
 
 
+def test_decode_caches_its_verifier_under_frozen_copies() -> None:
+    from cyjose._decode_cache import _DECODE_VERIFIERS
+
+    issuers = {"i1", "shared-rules-cache"}
+    audience = ["a", "shared-rules-cache"]
+    cyjose.decode(TOKEN_A, SECRET, ["HS256"], audience=audience, issuer=issuers)
+    cached = [key for key in _DECODE_VERIFIERS if frozenset(issuers) in key]
+    assert len(cached) == 1 and tuple(audience) in cached[0]  # a set as a frozenset, a list as a tuple
+    verifier = _DECODE_VERIFIERS[cached[0]]
+    issuers.add("later")
+    audience.append("later")
+    assert frozenset({"i1", "shared-rules-cache"}) in cached[0]  # the caller's changes do not reach the key
+    assert ("a", "shared-rules-cache") in cached[0]
+    # Equal values in new objects: the same Verifier answers.
+    cyjose.decode(TOKEN_A, SECRET, ["HS256"], audience=["a", "shared-rules-cache"], issuer={"shared-rules-cache", "i1"})
+    assert _DECODE_VERIFIERS[cached[0]] is verifier
+    # Any iterable audience is cached as its tuple: an iterator too.
+    cyjose.decode(TOKEN_A, SECRET, ["HS256"], audience=iter(["a", "shared-rules-iterator"]))
+    assert any(("a", "shared-rules-iterator") in key for key in _DECODE_VERIFIERS)
+
+
 def test_decode_complete_uses_the_audience_as_it_is_at_each_call() -> None:
     audience = ["a"]
     assert cyjose.decode_complete(TOKEN_A, SECRET, ["HS256"], audience=audience)["payload"]["aud"] == "a"
@@ -889,11 +917,20 @@ def test_decode_complete_uses_the_audience_as_it_is_at_each_call() -> None:
         cyjose.decode_complete(TOKEN_A, SECRET, ["HS256"], audience=audience)
 
 
-@pytest.mark.parametrize("audience", [("a",), iter(["a"]), "a", ["x", "a"]], ids=["tuple", "iterator", "str", "list"])
-def test_every_audience_shape_is_accepted_alike(audience: Any) -> None:
-    values = list(audience) if not isinstance(audience, (str, tuple)) else audience
-    assert Verifier(SECRET, ["HS256"], audience=values).verify(TOKEN_A)["aud"] == "a"
-    assert cyjose.decode(TOKEN_A, SECRET, ["HS256"], audience=values)["aud"] == "a"
+@pytest.mark.parametrize("make", [
+    pytest.param(lambda: ("a",), id="tuple"),
+    pytest.param(lambda: iter(["a"]), id="iterator"),
+    pytest.param(lambda: "a", id="str"),
+    pytest.param(lambda: ["x", "a"], id="list"),
+    pytest.param(lambda: {"a": 1}, id="dict-keys"),
+])
+def test_every_audience_shape_is_read_alike(make: Callable[[], Any]) -> None:
+    assert Verifier(SECRET, ["HS256"], audience=make()).verify(TOKEN_A)["aud"] == "a"
+    assert cyjose.decode(TOKEN_A, SECRET, ["HS256"], audience=make())["aud"] == "a"
+    with pytest.raises(InvalidAudienceError):
+        Verifier(SECRET, ["HS256"], audience=make()).verify(TOKEN_B)
+    with pytest.raises(InvalidAudienceError):
+        cyjose.decode(TOKEN_B, SECRET, ["HS256"], audience=make())
 
 
 class _SlowPathJWT(cyjose.PyJWT):
@@ -959,7 +996,8 @@ def _probe(**switches: str) -> Dict[str, Any]:
     env = {name: value for name, value in os.environ.items() if not name.startswith("CYJOSE_")}
     env.update(switches)
     env["PYTHONPATH"] = os.pathsep.join(entry for entry in sys.path if entry)
-    done = subprocess.run([sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     result: Dict[str, Any] = json.loads(done.stdout)
     assert "crash" not in result, result
