@@ -405,8 +405,12 @@ def test_failure_without_prior_set_raises_connection_error(server: JWKSServer, c
     client = client_for(server, clock)
     with pytest.raises(PyJWKClientConnectionError, match=f'Fail to fetch data from the url, err: "HTTP Error {status}'):
         client.get_signing_key("rsa-a")
+    with pytest.raises(PyJWKClientConnectionError, match=f"HTTP Error {status}"):
+        client.get_signing_key("rsa-a")  # within the cooldown: the same error, no request
+    assert server.hits() == 1
+    clock.advance(31)  # past the cooldown: one more attempt
     with pytest.raises(PyJWKClientConnectionError):
-        client.get_signing_key("rsa-a")  # nothing to fall back on: every call tries again
+        client.get_signing_key("rsa-a")
     assert server.hits() == 2
 
 

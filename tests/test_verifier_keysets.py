@@ -298,9 +298,10 @@ def server():
 
 @pytest.fixture
 def clocks(monkeypatch):
-    """(wall clock the Verifier reads through time.time, monotonic clock of the client), moved together."""
-    wall, mono = Clock(time.time()), Clock(1000.0)
+    """(wall clock of the claims, monotonic clock of the client and the Verifier's re-checks), moved together."""
+    wall, mono = Clock(time.time()), Clock(time.monotonic())
     monkeypatch.setattr(time, "time", wall)
+    monkeypatch.setattr(time, "monotonic", mono)
 
     def advance(seconds: float) -> None:
         wall.now += seconds

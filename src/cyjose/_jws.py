@@ -270,6 +270,12 @@ def bind_named(registry: Any, name: str, key: Any, enforce: bool, name_in_error:
     """
     if isinstance(key, PyJWK):
         key = key._key_for("verify", name)
+    elif hasattr(key, "get_signing_key_from_jwt"):  # a JWKS client given where a key is expected
+        raise InvalidKeyError(
+            f"A {type(key).__name__} is a key source, not a key: give it to a Verifier "
+            "(Verifier(client, ...).verify(token), or await .averify(token) for an AsyncPyJWKClient), "
+            "or pass client.get_signing_key_from_jwt(token) as the key"
+        )
     try:
         algorithm = registry.get_algorithm_by_name(name)
     except NotImplementedError:

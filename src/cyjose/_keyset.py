@@ -8,13 +8,16 @@ which must know which key a token means.
 
 from __future__ import annotations
 
+import inspect
+import math
+import time
 from typing import Any, Dict, Iterable, List, Optional, Protocol, Set, Tuple
 
 from ._messages import shown
 from .api_jwk import PyJWK, PyJWKSet
 from .exceptions import PyJWKClientConnectionError, PyJWKClientError, PyJWKSetError, UnknownKeyError
 
-__all__ = ["KeySet", "KeySource", "check_key_set", "set_keys", "keys_for_header", "RECHECK_SECONDS"]
+__all__ = ["KeySet", "KeySource", "NeedKeys", "check_key_set", "set_keys", "keys_for_header", "RECHECK_SECONDS"]
 
 #: How often (seconds) a Verifier backed by a PyJWKClient asks it for the
 #: current key set, so a key the IdP withdrew stops verifying within this time
@@ -79,13 +82,29 @@ def check_key_set(jwk_set: PyJWKSet, fetched: bool = False) -> None:
 
 
 class KeySource(Protocol):
-    """What a :class:`KeySet` asks of a changing key set (:class:`cyjose.PyJWKClient` is one)."""
+    """What a :class:`KeySet` asks of a changing key set (:class:`cyjose.PyJWKClient` is one).
+
+    An async source (:class:`cyjose.AsyncPyJWKClient`) has the same methods as coroutines.
+    """
 
     def get_jwk_set(self) -> PyJWKSet:
         """The current set (it may be fetched)."""
 
     def get_signing_key(self, kid: str) -> PyJWK:
         """The current key for ``kid``; :class:`PyJWKClientError` when there is none."""
+
+
+class NeedKeys(Exception):
+    """Raised inside a verification when an async key source must be awaited first.
+
+    Not a :class:`PyJWTError`, so no error handling on the way catches it;
+    :meth:`cyjose.Verifier.averify` awaits :meth:`KeySet.load` and tries again.
+    ``kid``: the key wanted (None: the current set).
+    """
+
+    def __init__(self, kid: Optional[str]) -> None:
+        super().__init__(kid)
+        self.kid = kid
 
 
 class KeySet:
@@ -105,16 +124,22 @@ class KeySet:
     refresh makes every verification raise :class:`PyJWKSetError` (not an
     :class:`InvalidTokenError`: the key source is broken, not the token) until
     the endpoint serves a good set again.
+
+    An async source is never called from here: the set last awaited by
+    :meth:`load` serves, and what it lacks raises :class:`NeedKeys`.
     """
 
-    __slots__ = ("_fixed", "client", "_passed")
+    __slots__ = ("_fixed", "client", "_passed", "is_async", "loaded_at")
 
-    def __init__(self, fixed: Optional[PyJWKSet], client: Optional[KeySource]) -> None:
+    def __init__(self, fixed: Optional[PyJWKSet], client: Any) -> None:  # a KeySource, sync or async
         if fixed is not None:
             check_key_set(fixed)
         self._fixed = fixed
         self.client = client
-        self._passed = fixed  # the last set that passed check_key_set
+        self.is_async = client is not None and inspect.iscoroutinefunction(client.get_jwk_set)
+        self._passed = fixed  # the last set that passed check_key_set (an async source's: the one in use)
+        #: When (time.monotonic) :meth:`load` last took an async source's set.
+        self.loaded_at = -math.inf
 
     @property
     def dynamic(self) -> bool:
@@ -125,12 +150,31 @@ class KeySet:
         """The set in use now (a client may fetch it), checked by :func:`check_key_set`."""
         if self._fixed is not None:
             return self._fixed
+        if self.is_async:
+            if self._passed is None:
+                raise NeedKeys(None)
+            return self._passed
         assert self.client is not None
-        jwk_set = self.client.get_jwk_set()
+        return self._checked(self.client.get_jwk_set())
+
+    def _checked(self, jwk_set: PyJWKSet) -> PyJWKSet:
         if jwk_set is not self._passed:
             check_key_set(jwk_set, fetched=True)
             self._passed = jwk_set
         return jwk_set
+
+    async def load(self, kid: Optional[str]) -> None:
+        """Await an async source for ``kid`` (None: its current set); the set then serves :meth:`select`."""
+        assert self.client is not None and self.is_async
+        if kid is not None:
+            try:
+                await self.client.get_signing_key(kid)  # type: ignore[misc]  # a coroutine: is_async
+            except PyJWKClientConnectionError:
+                raise
+            except PyJWKClientError:
+                raise _unknown(kid) from None
+        self._checked(await self.client.get_jwk_set())  # type: ignore[misc]
+        self.loaded_at = time.monotonic()
 
     def keys(self) -> List[PyJWK]:
         """The keys of the current set (a client may fetch it)."""
@@ -141,7 +185,7 @@ class KeySet:
         kid = header.get("kid")  # a str: validate_header refuses any other kid
         if kid is None:
             return self._only_key_for(alg)
-        if self.client is not None:
+        if self.client is not None and not self.is_async:
             try:
                 served = self.client.get_signing_key(kid)
             except PyJWKClientConnectionError:
@@ -150,11 +194,11 @@ class KeySet:
                 raise _unknown(kid) from None
             self._current()  # the set it came from (perhaps just refetched) must pass too
             return served
-        assert self._fixed is not None
-        found = keys_for_header(self._fixed.keys, kid)  # at most one: check_key_set refuses repeated kids
-        if not found:
-            raise _unknown(kid)
-        return found[0]
+        # At most one match: check_key_set refuses repeated kids.
+        found = keys_for_header(self._current().keys, kid, operation="verify" if self.is_async else None)
+        if found:
+            return found[0]
+        raise NeedKeys(kid) if self.is_async else _unknown(kid)
 
     def _only_key_for(self, alg: str) -> PyJWK:
         candidates = keys_for_header(self.keys(), None, alg, "verify")

@@ -18,6 +18,7 @@ __all__ = [
     "InvalidIssuedAtError",
     "ImmatureSignatureError",
     "InvalidKeyError",
+    "InvalidTokenTypeError",
     "InvalidAlgorithmError",
     "MissingRequiredClaimError",
     "PyJWKError",
@@ -141,6 +142,14 @@ class JWEDecryptionError(InvalidTokenError):
 
 class RevokedTokenError(InvalidTokenError):
     """A cyjose addition: the token's ``jti`` is on the Verifier's deny-list (``deny_jti``)."""
+
+
+class InvalidTokenTypeError(InvalidTokenError):
+    """A cyjose addition: the header ``typ`` is not the one the Verifier requires (``typ=...``).
+
+    A token of another kind (an ID token where an access token is expected,
+    RFC 9068 §4) must not be accepted because its signature and claims pass.
+    """
 
 
 class LimitExceededError(DecodeError):

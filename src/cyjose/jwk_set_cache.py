@@ -81,6 +81,13 @@ class JWKSetCache:
             return None
         return entry.jwk_set
 
+    def refresh_due(self, fraction: float) -> bool:
+        """True when a fresh set has less than ``fraction`` of its lifespan left (time to refetch ahead)."""
+        entry = self._entry
+        if entry is None or entry.lifespan <= 0:
+            return False
+        return entry.expired_for(self._clock()) > -entry.lifespan * fraction
+
     def is_expired(self) -> bool:
         """True when a set is cached and its lifespan has passed."""
         entry = self._entry

@@ -54,6 +54,7 @@ import time
 from ssl import SSLContext
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, Union
 
+from ._fetch.forks import reset_after_fork
 from ._jwks_http import (
     DEFAULT_MAX_RESPONSE_BYTES,
     MAX_AGE_CEILING,
@@ -78,6 +79,11 @@ _DEFAULT_STALE_IF_ERROR = 86400.0
 _MAX_AGE_FLOOR = 5.0
 # Waiters give the fetch in progress this long beyond its own timeout.
 _WAIT_GRACE = 1.0
+# A fresh set is refetched in the background once less than this part of its lifespan is left.
+_REFRESH_AHEAD_FRACTION = 0.2
+# Rate-limited events are logged at most once per cooldown, and never more than once a second.
+_MIN_LOG_INTERVAL = 1.0
+_COUNTERS = ("fetches", "failures", "refreshes_ahead", "stale_served", "kid_misses", "cooldown_refusals")
 
 # What a caller needs from _obtain(): the set as the cache allows, a fresh
 # fetch (refresh=True), or a refetch for an unknown kid (cooldown permitting).
@@ -147,6 +153,31 @@ class _Flight:
         self.error: Optional[PyJWTError] = None
 
 
+class _RateLimitedLog:
+    """Log each kind of event at most once per interval; the next line counts what was held back."""
+
+    __slots__ = ("_interval", "_clock", "_last", "_held")
+
+    def __init__(self, interval: float, clock: Callable[[], float]) -> None:
+        self._interval = max(interval, _MIN_LOG_INTERVAL)
+        self._clock = clock
+        self._last: Dict[str, float] = {}
+        self._held: Dict[str, int] = {}
+
+    def __call__(self, kind: str, level: int, message: str, *args: Any) -> None:
+        now = self._clock()
+        last = self._last.get(kind)
+        if last is not None and now - last < self._interval:
+            self._held[kind] = self._held.get(kind, 0) + 1
+            return
+        self._last[kind] = now
+        held = self._held.pop(kind, 0)
+        if held:
+            message += " (%d more like this since the last report)"
+            args += (held,)
+        _log.log(level, message, *args)
+
+
 class _ClientBase:
     """Configuration, cache state and decisions shared by the sync and async clients."""
 
@@ -188,10 +219,17 @@ class _ClientBase:
         #: The error of the most recent failed fetch; None once a fetch succeeds.
         self.last_error: Optional[PyJWTError] = None
         self._clock = clock
-        self._lock = threading.Lock()
+        self._event = _RateLimitedLog(cooldown_duration, clock)
+        self._counts: Dict[str, int] = dict.fromkeys(_COUNTERS, 0)
         self._last_attempt: Optional[float] = None
         self._last_attempt_failed = False
         self._index: Tuple[Optional[PyJWKSet], List[PyJWK], Dict[str, PyJWK]] = (None, [], {})
+        self._after_fork_in_child()
+        reset_after_fork(self)
+
+    def _after_fork_in_child(self) -> None:
+        """A fresh lock and no fetch in flight (a parent's fetching thread does not exist here)."""
+        self._lock = threading.Lock()
         # Fetches in progress by scope: None for threads, the event loop for asyncio.
         self._flights: Dict[Any, Any] = {}
 
@@ -212,23 +250,70 @@ class _ClientBase:
         response = self._http_get()
         return _Fetched(_as_jwk_set(_parse_object(response.body)), self._lifespan_of(response))
 
+    # -- counters --------------------------------------------------------------
+
+    def metrics(self) -> Dict[str, int]:
+        """Counters since construction, as a new dict of ints.
+
+        ``fetches`` (fetches started, background refreshes included),
+        ``failures`` (fetches that failed), ``refreshes_ahead`` (fetches started
+        before the set expired), ``stale_served`` (times an expired set was
+        served because fetching failed), ``kid_misses`` (kids not in the
+        current set), ``cooldown_refusals`` (fetches not made because of the
+        cooldown). See the README for a Prometheus or OpenTelemetry recipe.
+        """
+        return dict(self._counts)
+
+    def _count(self, name: str) -> None:
+        self._counts[name] += 1
+
     # -- state ---------------------------------------------------------------
 
-    def _plan(self, mode: str, joinable: bool) -> Optional[PyJWKSet]:
-        """The set to use without fetching, or None when a fetch is due. Call with the lock held.
+    def _plan(self, mode: str, flying: bool) -> Optional[PyJWKSet]:
+        """The set to use without fetching, or None when a fetch is due (``flying``: one is in progress).
 
-        ``joinable``: a fetch is in progress. An unknown kid then waits for it
-        (the new key may be in it) instead of being refused for the cooldown.
+        Call with the lock held. Raises the last fetch error, without any
+        network call, when there is no set to serve and the cooldown forbids
+        another attempt (or one is already failing its way through).
         """
         cache = self.jwk_set_cache
-        if mode == _REFRESH or cache is None or (mode == _UNKNOWN_KID and joinable):
+        if mode == _REFRESH or cache is None:
             return None
-        if mode == _NORMAL:
-            fresh = cache.get()
-            if fresh is not None or not (self._last_attempt_failed and self._cooling_down()):
-                return fresh
-            return cache.get_stale(self.stale_if_error)  # failed recently: no retry yet
-        return cache.get_stale(self.stale_if_error) if self._cooling_down() else None
+        if mode == _UNKNOWN_KID:
+            if flying:  # the new key is likely in the fetch in progress: wait for it
+                return None
+            if not self._cooling_down():
+                return None
+            self._count("cooldown_refusals")
+            self._event("cooldown", logging.INFO, "JWKS %s: unknown kid, refetch refused during the %s s cooldown",
+                        self.uri, self.cooldown_duration)
+            return cache.get_stale(self.stale_if_error)
+        fresh = cache.get()
+        if fresh is not None:
+            return fresh
+        failing = self._last_attempt_failed and (self._cooling_down() or flying)
+        if not failing:
+            return None  # expired (or never fetched), nothing failing: fetch, or wait for the fetch in flight
+        stale = cache.get_stale(self.stale_if_error)
+        if stale is not None:
+            self._served_stale()
+            return stale
+        self._count("cooldown_refusals")
+        assert self.last_error is not None
+        raise _copy_error(self.last_error)
+
+    def _served_stale(self) -> None:
+        self._count("stale_served")
+        self._event("stale", logging.WARNING, "JWKS %s: serving the expired key set while fetching fails: %s",
+                    self.uri, self.last_error)
+
+    def _refresh_ahead_due(self) -> bool:
+        """A fresh set nearing expiry, nothing in flight, no cooldown: time to refetch in the background."""
+        cache = self.jwk_set_cache
+        return (
+            cache is not None and cache.refresh_due(_REFRESH_AHEAD_FRACTION)
+            and not self._flights and not self._cooling_down()
+        )
 
     def _cooling_down(self) -> bool:
         last = self._last_attempt
@@ -236,22 +321,35 @@ class _ClientBase:
 
     def _start_attempt(self) -> None:
         self._last_attempt = self._clock()
+        self._count("fetches")
 
     def _accept(self, fetched: _Fetched) -> PyJWKSet:
         """Record a successful fetch and cache its set."""
         with self._lock:
-            if self.jwk_set_cache is not None:
-                self.jwk_set_cache.put(fetched.jwk_set, lifespan=fetched.lifespan)
+            cache = self.jwk_set_cache
+            previous = cache.get_stale(None) if cache is not None else None
+            if cache is not None:
+                cache.put(fetched.jwk_set, lifespan=fetched.lifespan)
             self.last_error = None
             self._last_attempt_failed = False
+        self._log_changes(previous, fetched.jwk_set)
         return fetched.jwk_set
+
+    def _log_changes(self, previous: Optional[PyJWKSet], current: PyJWKSet) -> None:
+        before = {k.key_id for k in previous.keys} if previous is not None else set()
+        after = {k.key_id for k in current.keys}
+        added, withdrawn = sorted(map(str, after - before)), sorted(map(str, before - after))
+        level = logging.INFO if added or withdrawn else logging.DEBUG
+        _log.log(level, "JWKS %s: fetched %d keys; kids added %s, withdrawn %s",
+                 self.uri, len(current.keys), [shown(k) for k in added], [shown(k) for k in withdrawn])
 
     def _reject(self, error: PyJWTError) -> None:
         """Record a failed fetch."""
         with self._lock:
             self.last_error = error
             self._last_attempt_failed = True
-        _log.warning("JWKS fetch failed: %s", error)
+        self._count("failures")
+        self._event("failure", logging.WARNING, "JWKS fetch failed (%s): %s", self.uri, error)
 
     def _fall_back(self, error: PyJWTError) -> PyJWKSet:
         """After a failed fetch: the stale set if one may be served, else raise ``error``."""
@@ -259,6 +357,7 @@ class _ClientBase:
         stale = cache.get_stale(self.stale_if_error) if cache is not None else None
         if stale is None:
             raise _copy_error(error)
+        self._served_stale()
         return stale
 
     # -- keys ----------------------------------------------------------------
@@ -285,6 +384,10 @@ class _ClientBase:
     def _lookup(self, jwk_set: PyJWKSet, kid: Any) -> Optional[PyJWK]:
         by_kid = self._signing_keys(jwk_set)[1]
         return by_kid.get(kid) if isinstance(kid, str) else None
+
+    def _miss(self, kid: Any) -> None:
+        self._count("kid_misses")
+        self._event("kid miss", logging.INFO, 'JWKS %s: no signing key with kid "%s"', self.uri, shown(kid))
 
     @staticmethod
     def _not_found(kid: Any) -> PyJWKClientError:
@@ -313,7 +416,7 @@ class PyJWKClient(_ClientBase):
     :class:`PyJWKClientError` for a non-http(s) or malformed ``uri`` and for
     out-of-range numbers (``lifespan``, ``timeout`` and ``max_response_bytes``
     must be > 0, ``cooldown_duration`` finite and >= 0, ``stale_if_error``
-    None or >= 0). Thread-safe.
+    None or >= 0). Thread-safe and fork-safe.
     """
 
     def fetch_data(self) -> Any:
@@ -340,6 +443,14 @@ class PyJWKClient(_ClientBase):
         """
         return self._obtain(_REFRESH if refresh else _NORMAL)[0]
 
+    def warm_up(self) -> PyJWKSet:
+        """Fetch the set now (at start-up) and return it; raise if the fetch fails, stale set or not.
+
+        :class:`PyJWKClientConnectionError` (or what :meth:`fetch_data`
+        raises) lets a service refuse to start while its IdP is unreachable.
+        """
+        return self._obtain(_REFRESH, fall_back=False)[0]
+
     def get_signing_keys(self, refresh: bool = False) -> List[PyJWK]:
         """The set's keys with ``use`` "sig" (or none) and a ``kid``; PyJWKClientError if there are none."""
         return list(self._signing_keys(self.get_jwk_set(refresh))[0])
@@ -352,8 +463,10 @@ class PyJWKClient(_ClientBase):
         """
         jwk_set, fetched = self._obtain(_NORMAL)
         key = self._lookup(jwk_set, kid)
-        if key is None and not fetched and isinstance(kid, str):
-            key = self._lookup(self._obtain(_UNKNOWN_KID)[0], kid)
+        if key is None:
+            self._miss(kid)
+            if not fetched and isinstance(kid, str):
+                key = self._lookup(self._obtain(_UNKNOWN_KID)[0], kid)
         if key is None:
             raise self._not_found(kid)
         return key
@@ -366,28 +479,64 @@ class PyJWKClient(_ClientBase):
         """
         return self.get_signing_key(self._kid_of(token))
 
-    def _obtain(self, mode: str) -> Tuple[PyJWKSet, bool]:
+    @classmethod
+    def from_issuer(cls, issuer: str, *, allow_http_localhost: bool = False, **kwargs: Any) -> PyJWKClient:
+        """A client for the JWKS of ``issuer``, found by OpenID Connect / RFC 8414 discovery (fetched now).
+
+        See :func:`cyjose._fetch.discovery.discover`: the metadata's ``issuer``
+        must equal ``issuer`` exactly and its ``jwks_uri`` must be https
+        (``allow_http_localhost=True`` allows http to a loopback host, for
+        tests and local IdPs). ``kwargs`` are the client's own arguments
+        (``timeout``, ``headers`` and ``ssl_context`` serve the discovery
+        request too). Raises :class:`PyJWKClientError` /
+        :class:`PyJWKClientConnectionError`.
+        """
+        return cls(_discovered_jwks_uri(issuer, allow_http_localhost, kwargs), **kwargs)
+
+    def _obtain(self, mode: str, fall_back: bool = True) -> Tuple[PyJWKSet, bool]:
         """``(set, fetched)``: ``fetched`` is True when this call waited for a fetch."""
-        if mode == _NORMAL and self.jwk_set_cache is not None:
-            fresh = self.jwk_set_cache.get()  # lock-free fast path
+        cache = self.jwk_set_cache
+        if mode == _NORMAL and cache is not None:
+            fresh = cache.get()  # lock-free fast path
             if fresh is not None:
+                if self._refresh_ahead_due():
+                    self._refresh_in_background()
                 return fresh, False
         with self._lock:
             flight = self._flights.get(None)
-            ready = self._plan(mode, joinable=flight is not None)
+            ready = self._plan(mode, flying=flight is not None)
             if ready is not None:
                 return ready, False
             leader = flight is None
             if flight is None:
-                flight = self._flights[None] = _Flight(time.monotonic() + self.timeout)
-                self._start_attempt()
+                flight = self._take_off()
         if leader:
             self._lead(flight)
         elif not flight.done.wait(max(0.0, flight.deadline + _WAIT_GRACE - time.monotonic())):
-            return self._fall_back(fetch_failed("timed out waiting for the fetch in progress")), True
+            return self._after_failure(fetch_failed("timed out waiting for the fetch in progress"), fall_back), True
         if flight.jwk_set is not None:
             return flight.jwk_set, True
-        return self._fall_back(flight.error or fetch_failed("the fetch in progress failed")), True
+        return self._after_failure(flight.error or fetch_failed("the fetch in progress failed"), fall_back), True
+
+    def _after_failure(self, error: PyJWTError, fall_back: bool) -> PyJWKSet:
+        if not fall_back:
+            raise _copy_error(error)
+        return self._fall_back(error)
+
+    def _take_off(self) -> _Flight:
+        """Start an attempt (the lock held): the flight every other caller joins."""
+        flight = self._flights[None] = _Flight(time.monotonic() + self.timeout)
+        self._start_attempt()
+        return flight
+
+    def _refresh_in_background(self) -> None:
+        """Refetch a set nearing expiry in a daemon thread; callers keep the current set meanwhile."""
+        with self._lock:
+            if not self._refresh_ahead_due():  # another caller got here first
+                return
+            flight = self._take_off()
+        self._count("refreshes_ahead")
+        threading.Thread(target=self._lead, args=(flight,), name="cyjose-jwks-refresh", daemon=True).start()
 
     def _lead(self, flight: _Flight) -> None:
         try:
@@ -397,7 +546,8 @@ class PyJWKClient(_ClientBase):
             flight.error = error
         finally:
             with self._lock:
-                del self._flights[None]
+                if self._flights.get(None) is flight:  # (a forked child has dropped it)
+                    del self._flights[None]
             flight.done.set()
 
     def _fetch_once(self) -> _Fetched:
@@ -414,7 +564,8 @@ class AsyncPyJWKClient(_ClientBase):
     :meth:`fetch_data` with a coroutine returning the endpoint's JSON object
     (and raising :class:`PyJWKClientConnectionError` on failure). One fetch
     task per event loop is shared by every coroutine that needs it; callers
-    that give up or are cancelled do not cancel it.
+    that give up or are cancelled do not cancel it. A set nearing expiry is
+    refetched by a background task while callers keep the current one.
     """
 
     async def fetch_data(self) -> Any:
@@ -429,6 +580,10 @@ class AsyncPyJWKClient(_ClientBase):
         """Async :meth:`PyJWKClient.get_jwk_set`."""
         return (await self._obtain(_REFRESH if refresh else _NORMAL))[0]
 
+    async def warm_up(self) -> PyJWKSet:
+        """Async :meth:`PyJWKClient.warm_up`."""
+        return (await self._obtain(_REFRESH, fall_back=False))[0]
+
     async def get_signing_keys(self, refresh: bool = False) -> List[PyJWK]:
         """Async :meth:`PyJWKClient.get_signing_keys`."""
         return list(self._signing_keys(await self.get_jwk_set(refresh))[0])
@@ -437,8 +592,10 @@ class AsyncPyJWKClient(_ClientBase):
         """Async :meth:`PyJWKClient.get_signing_key`."""
         jwk_set, fetched = await self._obtain(_NORMAL)
         key = self._lookup(jwk_set, kid)
-        if key is None and not fetched and isinstance(kid, str):
-            key = self._lookup((await self._obtain(_UNKNOWN_KID))[0], kid)
+        if key is None:
+            self._miss(kid)
+            if not fetched and isinstance(kid, str):
+                key = self._lookup((await self._obtain(_UNKNOWN_KID))[0], kid)
         if key is None:
             raise self._not_found(kid)
         return key
@@ -447,26 +604,44 @@ class AsyncPyJWKClient(_ClientBase):
         """Async :meth:`PyJWKClient.get_signing_key_from_jwt`."""
         return await self.get_signing_key(self._kid_of(token))
 
-    async def _obtain(self, mode: str) -> Tuple[PyJWKSet, bool]:
+    @classmethod
+    async def from_issuer(cls, issuer: str, *, allow_http_localhost: bool = False, **kwargs: Any) -> AsyncPyJWKClient:
+        """Async :meth:`PyJWKClient.from_issuer` (the discovery request runs in the default executor)."""
+        loop = asyncio.get_running_loop()
+        uri = await loop.run_in_executor(None, _discovered_jwks_uri, issuer, allow_http_localhost, kwargs)
+        return cls(uri, **kwargs)
+
+    async def _obtain(self, mode: str, fall_back: bool = True) -> Tuple[PyJWKSet, bool]:
         loop = asyncio.get_running_loop()
         with self._lock:
             flight = self._flights.get(loop)
-            ready = self._plan(mode, joinable=flight is not None)
+            ready = self._plan(mode, flying=flight is not None)
             if ready is not None:
+                if mode == _NORMAL and self._refresh_ahead_due():
+                    self._take_off(loop)
+                    self._count("refreshes_ahead")
                 return ready, False
             if flight is None:
-                self._start_attempt()
-                task = loop.create_task(self._lead(loop))
-                task.add_done_callback(_consume_outcome)
-                flight = self._flights[loop] = (task, loop.time() + self.timeout)
+                flight = self._take_off(loop)
         task, deadline = flight
         try:
             remaining = max(0.0, deadline + _WAIT_GRACE - loop.time())
             return await asyncio.wait_for(asyncio.shield(task), remaining), True
         except asyncio.TimeoutError:
-            return self._fall_back(fetch_failed("timed out waiting for the fetch in progress")), True
-        except PyJWTError as error:
-            return self._fall_back(error), True
+            error: PyJWTError = fetch_failed("timed out waiting for the fetch in progress")
+        except PyJWTError as failed:
+            error = failed
+        if not fall_back:
+            raise _copy_error(error)
+        return self._fall_back(error), True
+
+    def _take_off(self, loop: asyncio.AbstractEventLoop) -> Tuple[asyncio.Task[PyJWKSet], float]:
+        """Start an attempt (the lock held): the task every coroutine of ``loop`` joins."""
+        self._start_attempt()
+        task = loop.create_task(self._lead(loop))
+        task.add_done_callback(_consume_outcome)
+        flight = self._flights[loop] = (task, loop.time() + self.timeout)
+        return flight
 
     async def _lead(self, loop: asyncio.AbstractEventLoop) -> PyJWKSet:
         try:
@@ -482,3 +657,12 @@ class AsyncPyJWKClient(_ClientBase):
         if type(self).fetch_data is not AsyncPyJWKClient.fetch_data:
             return _Fetched(_as_jwk_set(await self.fetch_data()), self.lifespan)
         return await asyncio.get_running_loop().run_in_executor(None, self._download)
+
+
+def _discovered_jwks_uri(issuer: str, allow_http_localhost: bool, kwargs: Dict[str, Any]) -> str:
+    """The ``jwks_uri`` of ``issuer``'s metadata, fetched with the client's timeout, headers and TLS context."""
+    from ._fetch.discovery import discover  # only clients built by discovery need it
+
+    options = {name: kwargs[name] for name in ("timeout", "headers", "ssl_context") if kwargs.get(name) is not None}
+    metadata = discover(issuer, allow_http_localhost=allow_http_localhost, **options)
+    return str(metadata["jwks_uri"])

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from datetime import timedelta
 from typing import Any, Container, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
+from ._fetch.forks import ForkSafeLock
 from ._jws import DEFAULT_REGISTRY, allowed_alg, bind_named, decode_jws, normalize_algorithms
-from ._keyset import RECHECK_SECONDS, KeySet
+from ._keyset import RECHECK_SECONDS, KeySet, NeedKeys
+from ._messages import shown
 from ._options import DEFAULT_OPTIONS, build_claim_rules, merge_options
 from ._speedups.claims import check_claims
 from ._speedups.compact import split_jws
@@ -16,14 +19,22 @@ from ._speedups.json import loads_object
 from ._speedups.token import TokenCache, TokenFastPath, VerifierCore, check_not_revoked, fresh_claims
 from .algorithms import BoundKey
 from .api_jwk import PyJWK, PyJWKSet
-from .exceptions import InvalidAlgorithmError, InvalidKeyError
-from .jwks_client import PyJWKClient
+from .exceptions import InvalidAlgorithmError, InvalidKeyError, InvalidTokenTypeError, PyJWTError, UnknownKeyError
+from .jwks_client import AsyncPyJWKClient, PyJWKClient
 from .limits import DEFAULT_LIMITS, Limits, checked_limits
 from .types import FullOptions, Options
 
 __all__ = ["Verifier", "CacheInfo"]
 
 Verified = Tuple[Dict[str, Any], Dict[str, Any], bytes]  # header (shared), claims, signature
+Chosen = Tuple[Tuple[Optional[str], PyJWK], ...]  # (kid, JWK) of every key bound from a set
+# What a Verifier publishes in one assignment (VerifierCore reads the first three):
+# (keys by algorithm or (kid, alg), fast path, tags of the keys in use, chosen).
+State = Tuple[Optional[Dict[Any, BoundKey]], Any, FrozenSet[BoundKey], Chosen]
+#: The claims RFC 9068 §2.2 requires in a JWT access token.
+ACCESS_TOKEN_CLAIMS = ("iss", "exp", "aud", "sub", "client_id", "iat", "jti")
+# How many times averify awaits a key source for one token (the set, then the kid).
+_MAX_KEY_LOADS = 3
 
 
 class CacheInfo(NamedTuple):
@@ -83,9 +94,16 @@ class Verifier(VerifierCore):
     """
 
     # verify(token), the per-token entry point, is VerifierCore's (compiled with the
-    # native twins); it reads ``_state`` and ``_cache`` and falls back to ``_verify``.
-    __slots__ = ("_key", "_key_set", "_chosen", "_lazy", "_registry", "_rules", "_options", "_cache_ttl",
-                 "_limits", "algorithms")
+    # native twins); it reads ``_state`` and ``_cache``, counts verdicts in ``_passed``
+    # and ``_failed``, and falls back to ``_verify``.
+    __slots__ = ("_key", "_key_set", "_lazy", "_registry", "_rules", "_options", "_cache_ttl",
+                 "_limits", "_typ", "_lock", "algorithms", "__weakref__")
+
+    def __new__(cls, key: Any = None, *args: Any, **kwargs: Any) -> Verifier:
+        # Keys from an AsyncPyJWKClient are only ever awaited: such a Verifier refuses sync calls.
+        if cls is Verifier and isinstance(key, AsyncPyJWKClient):
+            cls = _AsyncKeysVerifier
+        return super().__new__(cls)
 
     def __init__(
         self,
@@ -101,9 +119,11 @@ class Verifier(VerifierCore):
         cache_ttl: float = 60.0,
         deny_jti: Any = None,
         limits: Limits = DEFAULT_LIMITS,
+        typ: Optional[str] = None,
     ) -> None:
         self._deny = _deny_list(deny_jti)
         self._limits = checked_limits(limits)
+        self._typ = _expected_typ(typ)
         merged = merge_options(DEFAULT_OPTIONS, options)
         if algorithms is None and isinstance(key, PyJWK):  # as decode(): the key's own algorithm
             algorithms = (key.algorithm_name,)
@@ -125,9 +145,38 @@ class Verifier(VerifierCore):
         using it; a short key warns on every token (no fast path for it).
         """
         self = cls.__new__(cls)
-        self._cache, self._cache_ttl, self._deny, self._limits = None, 0.0, None, limits
+        self._cache, self._cache_ttl, self._deny, self._limits, self._typ = None, 0.0, None, limits, None
         self._configure(key, algorithms, options, rules, registry, lazy=True)
         return self
+
+    @classmethod
+    def for_access_tokens(
+        cls,
+        key: Any,
+        *,
+        issuer: str,
+        audience: Union[str, Iterable[str]],
+        algorithms: Optional[Sequence[str]] = None,
+        options: Optional[Options] = None,
+        **kwargs: Any,
+    ) -> Verifier:
+        """A Verifier for RFC 9068 JWT access tokens: ``typ`` "at+jwt" and the profile's claims required.
+
+        The token must carry ``typ: at+jwt`` (``application/at+jwt`` too, any
+        case) and the claims ``iss``, ``exp``, ``aud``, ``sub``, ``client_id``,
+        ``iat`` and ``jti`` (RFC 9068 §2.2); ``iss`` must equal ``issuer`` and
+        ``aud`` name ``audience`` (§4). ``options["require"]`` may add claims;
+        ``kwargs`` are the Verifier's other arguments (``leeway``,
+        ``cache_size``, ``deny_jti``, ...).
+        """
+        if not issuer or not audience:
+            raise TypeError("An RFC 9068 access-token Verifier needs an issuer and an audience")
+        extra = dict(options or {})
+        require: Any = extra.get("require", ())
+        more = [require] if isinstance(require, str) else list(require)
+        extra["require"] = list(dict.fromkeys([*ACCESS_TOKEN_CLAIMS, *more]))
+        return cls(key, algorithms, audience=audience, issuer=issuer, options=extra,  # type: ignore[arg-type]
+                   typ="at+jwt", **kwargs)
 
     def _configure(
         self, key: Any, algorithms: Tuple[str, ...], options: FullOptions, rules: Any, registry: Any, lazy: bool
@@ -137,6 +186,8 @@ class Verifier(VerifierCore):
         self._rules = rules
         self._registry = registry
         self._lazy = lazy
+        self._passed, self._failed = 0, {}
+        self._lock = ForkSafeLock()
         self._use_key(key)
 
     def _use_key(self, key: Any) -> None:
@@ -155,11 +206,10 @@ class Verifier(VerifierCore):
                 keys = {} if self._lazy else {name: self._bind(name, key) for name in self.algorithms}
         fast = TokenFastPath(self._rules, self._limits)
         if key_set is not None and key_set.dynamic:
-            fast.expires_at = time.time() + RECHECK_SECONDS
-        self._key, self._key_set, self._chosen = key, key_set, chosen
-        self._state: Tuple[Optional[Dict[Any, BoundKey]], Any, FrozenSet[BoundKey]] = (
-            keys, fast, frozenset(keys.values()) if keys else frozenset()
-        )
+            fast.recheck_at = time.monotonic() + RECHECK_SECONDS
+        with self._lock:
+            self._key, self._key_set = key, key_set
+            self._state: State = (keys, fast, frozenset(keys.values()) if keys else frozenset(), tuple(chosen))
 
     def _bind(self, name: str, key: Any) -> BoundKey:
         enforce = self._options["enforce_minimum_key_length"]
@@ -181,21 +231,32 @@ class Verifier(VerifierCore):
             raise InvalidKeyError(f"The key set has no key that can verify {list(self.algorithms)}")
         return keys
 
-    def _resolve(self, header: Dict[str, Any], keys: Optional[Dict[Any, BoundKey]]) -> Optional[BoundKey]:
+    def _resolve(self, header: Dict[str, Any], state: State) -> Optional[BoundKey]:
         """The key for the token's algorithm (None: signature checks are off)."""
+        keys = state[0]
         if keys is None:
             return None
         alg = allowed_alg(header, self.algorithms)
+        if self._typ is not None:
+            _check_typ(header, self._typ)
         if self._key_set is not None:
-            return self._resolve_in_set(header, alg, keys)
+            return self._resolve_in_set(header, alg, state)
         bound = keys.get(alg)
         if bound is None:  # only in lazy mode: eager Verifiers bound every algorithm
             bound = self._bind(alg, self._key)
             if bound.weakness is None:
-                keys[alg] = bound
+                keys[alg] = bound  # the same key for every caller: no race to lose
         return bound
 
-    def _resolve_in_set(self, header: Dict[str, Any], alg: str, keys: Dict[Any, BoundKey]) -> BoundKey:
+    def _resolve_in_set(self, header: Dict[str, Any], alg: str, state: State) -> BoundKey:
+        """The set's key for this token, published for later tokens if the state is still ``state``.
+
+        The check and the write are one step under the lock (compare-and-set):
+        a re-check that replaced the state meanwhile (a key withdrawn) is never
+        overwritten by the state this token started from.
+        """
+        keys, fast, tags, chosen = state
+        assert keys is not None
         kid = header.get("kid")
         bound = keys.get((kid, alg)) if kid is None or type(kid) is str else None
         if bound is not None:
@@ -204,24 +265,26 @@ class Verifier(VerifierCore):
         assert key_set is not None
         jwk = key_set.select(header, alg)
         bound = self._bind(alg, jwk)
-        state = self._state
-        if state[0] is keys and key_set is self._key_set:  # not replaced meanwhile
-            keys[(kid, alg)] = bound
-            self._chosen.append((kid, jwk))
-            self._state = (keys, state[1], state[2] | {bound})
+        with self._lock:
+            if self._state is state and key_set is self._key_set:
+                self._state = ({**keys, (kid, alg): bound}, fast, tags | {bound}, chosen + ((kid, jwk),))
         return bound
 
-    def _recheck_key_set(self, now: float) -> None:
+    def _recheck_key_set(self) -> None:
         """Ask a client-backed key set whether the keys in use are still published.
 
         Unchanged: the fast path may answer for another RECHECK_SECONDS. Changed
         (a key withdrawn or replaced): everything bound is dropped and tokens are
         resolved again; cached tokens of withdrawn keys are never served.
         """
-        key_set, fast = self._key_set, self._state[1]
+        state, key_set = self._state, self._key_set
         assert key_set is not None
-        if key_set.unchanged(list(self._chosen)):
-            fast.expires_at = now + RECHECK_SECONDS
+        if key_set.is_async and key_set.loaded_at < state[1].recheck_at:
+            raise NeedKeys(None)  # averify awaits the client's current set, then comes back
+        if key_set.unchanged(state[3]):
+            with self._lock:
+                if self._state is state:  # else a newer state is due for its own check at once
+                    state[1].recheck_at = time.monotonic() + RECHECK_SECONDS
             return
         self._use_key(self._key)
         if self._cache is not None:
@@ -244,20 +307,82 @@ class Verifier(VerifierCore):
             return CacheInfo(0, 0, 0, 0)
         return CacheInfo(cache.hits, cache.misses, len(cache), cache.maxsize)
 
+    def metrics(self) -> Dict[str, Any]:
+        """Counters since construction: ``{"passed": int, "failed": {exception class name: int}}``.
+
+        Every :meth:`verify`, :meth:`verify_complete` and ``averify*`` call
+        counts once: passed, or failed under the name of the
+        :class:`~cyjose.exceptions.PyJWTError` it raised. Counts are plain
+        integers, exact with the compiled twins; the pure-Python twin may lose
+        an increment when threads race. See the README for a Prometheus or
+        OpenTelemetry recipe.
+        """
+        return {"passed": self._passed, "failed": dict(self._failed)}
+
+    def warm_up(self) -> None:
+        """Fetch a client-backed key set now (start-up), raising what the client raises.
+
+        :class:`~cyjose.exceptions.PyJWKClientConnectionError` when the
+        endpoint cannot be reached, so a service can refuse to start. Nothing
+        to do for fixed keys.
+        """
+        client = self._key_set.client if self._key_set is not None else None
+        if client is not None:
+            client.warm_up()  # type: ignore[attr-defined]
+
+    async def awarm_up(self) -> None:
+        """Async :meth:`warm_up` (for a Verifier over an :class:`~cyjose.AsyncPyJWKClient` too)."""
+        key_set = self._key_set
+        if key_set is None or key_set.client is None:
+            return
+        if key_set.is_async:
+            await key_set.client.warm_up()  # type: ignore[attr-defined]
+            await key_set.load(None)
+        else:
+            await asyncio.get_running_loop().run_in_executor(None, key_set.client.warm_up)  # type: ignore[attr-defined]
+
     def verify_complete(self, token: Union[str, bytes], detached_payload: Optional[bytes] = None) -> Dict[str, Any]:
         """Verify ``token``: ``{"header": dict, "payload": dict, "signature": bytes}``."""
-        header, claims, signature = self._verify(token, detached_payload)
-        if self._deny is not None:
-            check_not_revoked(self._deny, claims)
+        try:
+            header, claims, signature = self._verify(token, detached_payload)
+            if self._deny is not None:
+                check_not_revoked(self._deny, claims)
+        except PyJWTError as error:
+            self._count_failure(error)
+            raise
+        self._passed += 1
         return {"header": fresh_claims(header), "payload": claims, "signature": signature}
+
+    async def averify(self, token: Union[str, bytes]) -> Dict[str, Any]:
+        """:meth:`verify` for async code; the same result and errors.
+
+        With an :class:`~cyjose.AsyncPyJWKClient` as the key source, keys
+        already bound (and the token cache) answer at once, as :meth:`verify`
+        does; only a token whose key is not bound yet, or a due re-check of
+        the set, awaits the client, so the event loop never blocks on the
+        network. With any other key it is :meth:`verify` (a
+        :class:`~cyjose.PyJWKClient` fetch would block the loop: give async
+        code an AsyncPyJWKClient).
+        """
+        return self.verify(token)
+
+    async def averify_complete(
+        self, token: Union[str, bytes], detached_payload: Optional[bytes] = None
+    ) -> Dict[str, Any]:
+        """:meth:`verify_complete` for async code (see :meth:`averify`)."""
+        return self.verify_complete(token, detached_payload)
+
+    def _count_failure(self, error: PyJWTError) -> None:
+        name = type(error).__name__
+        self._failed[name] = self._failed.get(name, 0) + 1
 
     def _verify(self, token: Any, detached_payload: Optional[bytes]) -> Verified:
         """Every case: key re-checks, detached payloads, the cache, then :meth:`_verify_uncached`."""
         now = time.time()
-        if now >= self._state[1].expires_at:  # a client-backed key set is due for a check
-            self._recheck_key_set(now)
+        if time.monotonic() >= self._state[1].recheck_at:  # a client-backed key set is due for a check
+            self._recheck_key_set()
         if detached_payload is not None:
-            return self._verify_general(token, now, detached_payload, self._state[0], None)[0]
+            return self._verify_general(token, now, detached_payload, self._state, None)[0]
         cache = self._cache
         if cache is not None:
             hit = cache.get(token, now, self._state[2])
@@ -267,12 +392,13 @@ class Verifier(VerifierCore):
 
     def _verify_uncached(self, token: Any, now: float) -> Verified:
         """Verify a token the cache does not hold (fast path, else general path), and cache it."""
-        keys, fast, _ = self._state
+        state = self._state
+        fast = state[1]
         verified: Optional[Verified] = fast.verify(token, now)
         if verified is not None:
-            bound = self._resolve(verified[0], keys)  # known header: already bound
+            bound = self._resolve(verified[0], state)  # known header: already bound
         else:
-            verified, bound = self._verify_general(token, now, None, keys, fast)
+            verified, bound = self._verify_general(token, now, None, state, fast)
         cache = self._cache
         if cache is not None and bound is not None:  # never cache an unverified token
             header, claims, signature = verified
@@ -281,13 +407,13 @@ class Verifier(VerifierCore):
         return verified
 
     def _verify_general(
-        self, token: Any, now: float, detached_payload: Optional[bytes], keys: Any, fast: Any
+        self, token: Any, now: float, detached_payload: Optional[bytes], state: State, fast: Any
     ) -> Tuple[Verified, Optional[BoundKey]]:
         """Every step, with precise errors; teaches ``fast`` the header when it may."""
         used: List[Optional[BoundKey]] = []
 
         def resolve(header: Dict[str, Any]) -> Optional[BoundKey]:
-            used.append(self._resolve(header, keys))
+            used.append(self._resolve(header, state))
             return used[-1]
 
         limits = self._limits
@@ -302,8 +428,77 @@ class Verifier(VerifierCore):
                 fast.remember(split_jws(token, limits.max_token_bytes)[1], header, bound.verify)
         return (header, claims, decoded["signature"]), bound
 
+
     def __repr__(self) -> str:
         return f"<Verifier algorithms={list(self.algorithms)}>"
+
+
+class _AsyncKeysVerifier(Verifier):
+    """A :class:`Verifier` whose keys come from an :class:`~cyjose.AsyncPyJWKClient`.
+
+    ``Verifier(async_client, ...)`` builds one. Only the ``averify*`` methods
+    work: a sync call could have to wait on the network, which an async
+    client never does from sync code.
+    """
+
+    __slots__ = ()
+
+    def verify(self, token: Any) -> Dict[str, Any]:
+        raise TypeError(_SYNC_ON_ASYNC)
+
+    def verify_complete(self, token: Any, detached_payload: Optional[bytes] = None) -> Dict[str, Any]:
+        raise TypeError(_SYNC_ON_ASYNC)
+
+    async def averify(self, token: Union[str, bytes]) -> Dict[str, Any]:
+        return await self._awaiting_keys(Verifier.verify, token)
+
+    async def averify_complete(
+        self, token: Union[str, bytes], detached_payload: Optional[bytes] = None
+    ) -> Dict[str, Any]:
+        return await self._awaiting_keys(Verifier.verify_complete, token, detached_payload)
+
+    async def _awaiting_keys(self, verify: Any, *args: Any) -> Dict[str, Any]:
+        """``verify(self, *args)``, awaiting the key source each time it lacks a key (bounded)."""
+        key_set = self._key_set
+        assert key_set is not None
+        for _ in range(_MAX_KEY_LOADS):
+            try:
+                return verify(self, *args)  # type: ignore[no-any-return]
+            except NeedKeys as need:
+                await key_set.load(need.kid)
+        try:
+            return verify(self, *args)  # type: ignore[no-any-return]
+        except NeedKeys:  # the source keeps changing under us: treat the kid as unknown
+            error = UnknownKeyError("The key set changed while the token's key was being fetched; try again")
+            self._count_failure(error)
+            raise error from None
+
+
+_SYNC_ON_ASYNC = (
+    "This Verifier's keys come from an AsyncPyJWKClient: use `await verifier.averify(token)` "
+    "(or give a PyJWKClient to a Verifier used from sync code)"
+)
+
+
+def _expected_typ(typ: Optional[str]) -> Optional[str]:
+    if typ is None:
+        return None
+    if not isinstance(typ, str) or not typ.strip():
+        raise TypeError("typ must be a non-empty str, e.g. \"at+jwt\"")
+    return _media_type(typ)
+
+
+def _media_type(typ: str) -> str:
+    """RFC 7515 §4.1.9: compared case-insensitively, ``application/`` implied when no ``/``."""
+    typ = typ.lower()
+    return typ if "/" in typ else "application/" + typ
+
+
+def _check_typ(header: Dict[str, Any], expected: str) -> None:
+    typ = header.get("typ")
+    if not isinstance(typ, str) or _media_type(typ) != expected:
+        shown_typ = "none" if typ is None else f'"{shown(typ)}"' if isinstance(typ, str) else "not a string"
+        raise InvalidTokenTypeError(f'The token type (header "typ") is {shown_typ}, expected "{expected}"')
 
 
 def as_key_set(key: Any) -> Optional[KeySet]:
@@ -314,7 +509,7 @@ def as_key_set(key: Any) -> Optional[KeySet]:
     :class:`PyJWKClient`. Raises :class:`PyJWKSetError` for a dict that is
     not a usable JWK set or a set that fails :func:`cyjose._keyset.check_key_set`.
     """
-    if isinstance(key, PyJWKClient):
+    if isinstance(key, (PyJWKClient, AsyncPyJWKClient)):
         return KeySet(None, key)
     if isinstance(key, PyJWKSet):
         return KeySet(key, None)

@@ -12,7 +12,6 @@ from cpython.bytes cimport PyBytes_FromStringAndSize
 from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
 from cpython.pycapsule cimport PyCapsule_GetPointer
-from cpython.float cimport PyFloat_AS_DOUBLE
 from libc.math cimport INFINITY
 from libc.string cimport memcmp
 
@@ -21,7 +20,7 @@ import time
 from . import hmac as _hmac
 from . import token_py as _reference
 from .claims import check_claims
-from ..exceptions import RevokedTokenError
+from ..exceptions import PyJWTError, RevokedTokenError
 from ..limits import DEFAULT_LIMITS
 
 __all__ = ["VerifierCore", "check_not_revoked", "TokenFastPath", "TokenCache", "fresh_claims", "MAX_KNOWN_HEADERS"]
@@ -57,7 +56,7 @@ cdef class TokenFastPath:
     cdef tuple _last  # (header segment, known entry) of the last hit: one read, so race-free
     cdef Py_ssize_t _max_bytes
     cdef Py_ssize_t _max_depth
-    cdef public double expires_at
+    cdef public double recheck_at  # see token_py.TokenFastPath
 
     def __init__(self, rules, limits=DEFAULT_LIMITS):
         self._rules = rules
@@ -65,7 +64,7 @@ cdef class TokenFastPath:
         self._max_depth = limits.max_json_depth
         self._headers = {}
         self._last = None
-        self.expires_at = INFINITY
+        self.recheck_at = INFINITY
 
     def remember(self, header_segment, header, verify):
         """Remember a header segment the general path accepted, with its key's ``verify``."""
@@ -101,8 +100,6 @@ cdef class TokenFastPath:
         cdef bytes payload = None
         cdef bytes signature = None
         cdef tuple known
-        if (PyFloat_AS_DOUBLE(now) >= self.expires_at) if type(now) is float else (now >= self.expires_at):
-            return None
         known = self._known(token, &data, &size, &first, &last)
         if known is None:
             return None
@@ -252,6 +249,8 @@ cdef class VerifierCore:
     cdef public tuple _state
     cdef public object _cache
     cdef public object _deny
+    cdef public unsigned long long _passed
+    cdef public dict _failed
 
     def verify(self, token):
         """Verify ``token`` (str or bytes) and return its claims.
@@ -260,9 +259,15 @@ cdef class VerifierCore:
         algorithms and claim rules, and :class:`RevokedTokenError` for a token
         whose ``jti`` the deny-list names.
         """
-        claims = self._verified_claims(token)
-        if self._deny is not None:
-            check_not_revoked(self._deny, claims)
+        try:
+            claims = self._verified_claims(token)
+            if self._deny is not None:
+                check_not_revoked(self._deny, claims)
+        except PyJWTError as error:
+            name = type(error).__name__
+            self._failed[name] = self._failed.get(name, 0) + 1
+            raise
+        self._passed += 1
         return claims
 
     cdef object _verified_claims(self, object token):
@@ -270,7 +275,7 @@ cdef class VerifierCore:
         cdef tuple state = self._state
         cdef TokenFastPath fast = <TokenFastPath>state[1]
         cache = self._cache
-        if now >= fast.expires_at:  # keys that can change are due for a check
+        if fast.recheck_at != INFINITY and _time.monotonic() >= fast.recheck_at:  # keys due for a check
             return self._verify(token, None)[1]
         if cache is None:
             claims = fast._run(token, now, False)

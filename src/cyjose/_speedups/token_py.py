@@ -19,7 +19,7 @@ import threading
 import time
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from ..exceptions import DecodeError, RevokedTokenError
+from ..exceptions import DecodeError, PyJWTError, RevokedTokenError
 from ..limits import DEFAULT_LIMITS, Limits
 from .b64url import b64url_decode
 from .claims import check_claims
@@ -37,15 +37,16 @@ Verify = Callable[[bytes, bytes], bool]
 class TokenFastPath:
     """Known headers plus the claim rules: ``verify(token, now)`` for the common case."""
 
-    __slots__ = ("_headers", "_rules", "_limits", "expires_at")
+    __slots__ = ("_headers", "_rules", "_limits", "recheck_at")
 
     def __init__(self, rules: Any, limits: Limits = DEFAULT_LIMITS) -> None:
         self._rules = rules
         self._limits = limits
         self._headers: Dict[bytes, Tuple[Dict[str, Any], Verify]] = {}
-        #: From this time on (``now`` as given to verify) it answers nothing,
-        #: so the Verifier re-checks keys that can change.
-        self.expires_at = math.inf
+        #: When (``time.monotonic()``) the Verifier's keys are due for a check:
+        #: from then on :class:`VerifierCore` sends every token to the Verifier,
+        #: which re-checks keys that can change. Infinite for fixed keys.
+        self.recheck_at = math.inf
 
     def remember(self, header_segment: bytes, header: Dict[str, Any], verify: Verify) -> None:
         """Remember a header segment the general path accepted, with its key's ``verify``."""
@@ -64,8 +65,6 @@ class TokenFastPath:
         whose payload or claims are bad. ``header`` is shared: copy it before
         handing it out.
         """
-        if now >= self.expires_at:
-            return None
         try:
             signing_input, header_segment, payload_segment, signature_segment = split_jws(
                 token, self._limits.max_token_bytes)
@@ -104,10 +103,12 @@ class VerifierCore:
     so tools that patch it (freezegun, monkeypatch) see their time used.
     """
 
-    __slots__ = ("_state", "_cache", "_deny")
-    _state: Tuple[Any, TokenFastPath, Any]
+    __slots__ = ("_state", "_cache", "_deny", "_passed", "_failed")
+    _state: Tuple[Any, TokenFastPath, Any, Any]
     _cache: Optional[TokenCache]
     _deny: Any
+    _passed: int  # verifications that passed
+    _failed: Dict[str, int]  # verifications that failed, by PyJWTError class name
 
     def verify(self, token: Any) -> Dict[str, Any]:
         """Verify ``token`` (str or bytes) and return its claims.
@@ -116,16 +117,22 @@ class VerifierCore:
         algorithms and claim rules, and :class:`RevokedTokenError` for a token
         whose ``jti`` the deny-list names.
         """
-        claims = self._verified_claims(token)
-        if self._deny is not None:
-            check_not_revoked(self._deny, claims)
+        try:
+            claims = self._verified_claims(token)
+            if self._deny is not None:
+                check_not_revoked(self._deny, claims)
+        except PyJWTError as error:
+            name = type(error).__name__
+            self._failed[name] = self._failed.get(name, 0) + 1
+            raise
+        self._passed += 1
         return claims
 
     def _verified_claims(self, token: Any) -> Dict[str, Any]:
         now = time.time()
         state, cache = self._state, self._cache
         fast = state[1]
-        if now >= fast.expires_at:  # keys that can change are due for a check
+        if fast.recheck_at != math.inf and time.monotonic() >= fast.recheck_at:  # keys due for a check
             return self._verify(token, None)[1]  # type: ignore[attr-defined, no-any-return]
         if cache is None:
             claims = fast.claims(token, now)
