@@ -1,7 +1,8 @@
 """JWK sets as a Verifier's key source: the key for each token chosen by ``kid``.
 
 A Verifier takes a set only if it passes :func:`check_key_set` (no duplicate
-``kid``, not symmetric and asymmetric keys together). :class:`PyJWKSet`
+``kid``, not symmetric and asymmetric keys together, judged on the members as
+given, loaded or not). :class:`PyJWKSet`
 itself accepts such sets, as PyJWT's does; the policy belongs to the verifier,
 which must know which key a token means.
 """
@@ -17,7 +18,10 @@ from ._messages import shown
 from .api_jwk import PyJWK, PyJWKSet
 from .exceptions import PyJWKClientConnectionError, PyJWKClientError, PyJWKSetError, UnknownKeyError
 
-__all__ = ["KeySet", "KeySource", "NeedKeys", "check_key_set", "set_keys", "keys_for_header", "RECHECK_SECONDS"]
+__all__ = [
+    "KeySet", "KeySource", "NeedKeys", "check_key_set", "jwk_set_of", "set_keys", "keys_for_header",
+    "RECHECK_SECONDS",
+]
 
 #: How often (seconds) a Verifier backed by a PyJWKClient asks it for the
 #: current key set, so a key the IdP withdrew stops verifying within this time
@@ -53,32 +57,85 @@ def keys_for_header(
     ]
 
 
-def check_key_set(jwk_set: PyJWKSet, fetched: bool = False) -> None:
+def jwk_set_of(key: Any, load_private: bool = True) -> Optional[PyJWKSet]:
+    """``key`` as a :class:`PyJWKSet` when it is one or a ``{"keys": [...]}`` dict, None for any other key."""
+    if isinstance(key, PyJWKSet):
+        return key
+    if isinstance(key, dict) and "keys" in key:
+        return PyJWKSet.from_dict(key, load_private=load_private)
+    return None
+
+
+#: The key types of asymmetric keys (a member with another, unknown ``kty`` has no kind).
+_ASYMMETRIC_KTY = frozenset(("RSA", "EC", "OKP", "AKP"))
+_SKIPPED_TOO = " (counting members that could not be loaded)"
+
+
+def check_key_set(jwk_set: PyJWKSet, fetched: bool = False, *, by_algorithm: bool = False) -> None:
     """Refuse, with :class:`PyJWKSetError`, a set a verifier cannot use safely.
 
-    * Two keys with the same ``kid`` (RFC 7517 §4.5 asks for distinct ones):
-      a token's ``kid`` would not say which key it means. The message names
-      the ``kid`` (kids are public).
-    * Symmetric (``oct``) and asymmetric keys together: a published set must
-      never hold a shared secret, and one verifier accepting both MACs and
-      signatures is the ground algorithm confusion grows on. Give such keys
-      to separate Verifiers.
-    * ``fetched`` (a :class:`PyJWKClient`'s set): any ``oct`` key. A key
-      served by a URL is public; as an HMAC secret it would let anyone who
-      can read the URL mint tokens.
+    The set is judged **as given**: every member of its ``keys`` list counts,
+    including those :class:`PyJWKSet` skipped because they could not be loaded
+    (PyJWT's rule, which the set itself keeps). A skipped member is still
+    something the issuer published and meant; ignoring it would let a broken
+    first copy of a ``kid`` hand its tokens to a second copy, or hide a shared
+    secret in a set of public keys.
+
+    * Two members with the same ``kid`` (RFC 7517 §4.5 asks for distinct
+      ones), loaded or not: a token's ``kid`` would not say which key it
+      means. The message names the ``kid`` (kids are public).
+    * Symmetric (``oct``) and asymmetric (RSA, EC, OKP, AKP) members
+      together, loaded or not (a member with an unknown ``kty`` has no kind):
+      a published set must never hold a shared secret, and one verifier
+      accepting both MACs and signatures is the ground algorithm confusion
+      grows on. Give such keys to separate Verifiers.
+    * ``fetched`` (a :class:`PyJWKClient`'s set): any ``oct`` member, loaded
+      or not. A key served by a URL is public; as an HMAC secret it would let
+      anyone who can read the URL mint tokens.
+
+    ``by_algorithm`` is the policy of :func:`cyjose.jws.verify_json`, whose
+    signatures each name a ``kid`` *and* an ``alg``: several loaded keys may
+    share a ``kid`` (one per algorithm, RFC 7520 §4.8) and kinds may mix (the
+    JWS JSON serialization carries MACs and signatures side by side); only a
+    ``kid`` repeated where some copy could not be loaded is refused, since
+    which key it meant cannot be known.
     """
-    kids: Set[str] = set()
-    for jwk in jwk_set.keys:
-        kid = jwk.key_id
-        if kid is None:
-            continue
-        if kid in kids:
+    loaded = [(jwk.key_id, jwk.key_type) for jwk in jwk_set.keys]
+    given = list(getattr(jwk_set, "_given", loaded))  # a set made without __init__ has no record
+    _check_kids([kid for kid, _ in given], [kid for kid, _ in loaded], by_algorithm)
+    kinds, given_kinds = _kinds(loaded), _kinds(loaded + given)
+    if not by_algorithm and len(given_kinds) > 1:
+        raise PyJWKSetError("The JWK Set mixes symmetric (oct) and asymmetric keys; a Verifier takes one kind"
+                            + ("" if len(kinds) > 1 else _SKIPPED_TOO))
+    if fetched and "oct" in given_kinds:
+        raise PyJWKSetError("The JWKS endpoint serves a symmetric (oct) key: a published secret verifies nothing"
+                            + ("" if "oct" in kinds else _SKIPPED_TOO))
+
+
+def _check_kids(given: List[Optional[str]], loaded: List[Optional[str]], by_algorithm: bool) -> None:
+    """The ``kid`` rule of :func:`check_key_set` over the kids as given and as loaded."""
+    given_count, loaded_count = _counts(given), _counts(loaded)
+    for kid, count in given_count.items():
+        skipped = count > loaded_count.get(kid, 0)
+        if count > 1 and (skipped or not by_algorithm):
+            raise PyJWKSetError(f'The JWK Set has more than one key with "kid" "{shown(kid)}"'
+                                + (_SKIPPED_TOO if skipped else ""))
+    for kid, count in loaded_count.items():  # keys added to .keys after construction count too
+        if count > 1 and not by_algorithm:
             raise PyJWKSetError(f'The JWK Set has more than one key with "kid" "{shown(kid)}"')
-        kids.add(kid)
-    if len({jwk.key_type == "oct" for jwk in jwk_set.keys}) > 1:
-        raise PyJWKSetError("The JWK Set mixes symmetric (oct) and asymmetric keys; a Verifier takes one kind")
-    if fetched and any(jwk.key_type == "oct" for jwk in jwk_set.keys):
-        raise PyJWKSetError("The JWKS endpoint serves a symmetric (oct) key: a published secret verifies nothing")
+
+
+def _counts(kids: List[Optional[str]]) -> Dict[str, int]:
+    counts: Dict[str, int] = {}
+    for kid in kids:
+        if kid is not None:
+            counts[kid] = counts.get(kid, 0) + 1
+    return counts
+
+
+def _kinds(members: List[Tuple[Optional[str], Optional[str]]]) -> Set[str]:
+    """The kinds (``"oct"``, ``"asymmetric"``) among ``(kid, kty)`` members."""
+    return {"oct" if kty == "oct" else "asymmetric" for _, kty in members if kty == "oct" or kty in _ASYMMETRIC_KTY}
 
 
 class KeySource(Protocol):

@@ -30,7 +30,7 @@ from __future__ import annotations
 import copy
 import json
 import time
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 from ._keymaterial.jwk import DEFAULT_MIN_RSA_KEY_SIZE, check_x509_members, jwk_to_key, thumbprint
 from ._keymaterial.tables import JWE_KEY_ALGORITHMS
@@ -314,6 +314,21 @@ def _json_object(data: Any, error: PyJWTError) -> Dict[str, Any]:
     return obj
 
 
+class _Given(NamedTuple):
+    """The ``kid`` and ``kty`` of one member of a set's ``keys`` as given (None: absent, not a string, or
+    the member is not an object)."""
+
+    kid: Optional[str]
+    kty: Optional[str]
+
+
+def _given_member(member: Any) -> _Given:
+    if not isinstance(member, dict):
+        return _Given(None, None)
+    kid, kty = member.get("kid"), member.get("kty")
+    return _Given(kid if isinstance(kid, str) else None, kty if isinstance(kty, str) else None)
+
+
 class PyJWKSet:
     """A JWK Set (RFC 7517 §5): the usable keys of ``keys``, as :class:`PyJWK` objects.
 
@@ -333,6 +348,11 @@ class PyJWKSet:
     before parsing (:func:`public_members`), so a set that only verifies never
     parses private material -- which a hostile set could make expensive (a
     bogus 8192-bit private RSA JWK costs seconds of CPU) -- nor keeps it.
+
+    The set also remembers, privately (``_given``), the ``kid`` and ``kty`` of
+    every member of ``keys`` as given, loaded or skipped, so a verifier's
+    policy (:func:`cyjose._keyset.check_key_set`) judges the set the issuer
+    published, not only the keys cyjose could load.
     """
 
     def __init__(
@@ -343,6 +363,7 @@ class PyJWKSet:
             raise PyJWKSetError("The JWK Set did not contain any keys")
         if not isinstance(keys, list):
             raise PyJWKSetError("Invalid JWK Set value")
+        self._given: Tuple[_Given, ...] = tuple(_given_member(key) for key in keys)
         for key in keys:
             if not isinstance(key, dict):
                 continue

@@ -31,7 +31,7 @@ from typing import Any, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, T
 
 from ._encode import ALGORITHM_UNSET, bind_signing_key, build_header, require_algorithm, signing_algorithm
 from ._jws import DEFAULT_REGISTRY, allowed_alg, bind_named, normalize_algorithms, validate_header
-from ._keyset import keys_for_header, set_keys
+from ._keyset import check_key_set, jwk_set_of, keys_for_header
 from ._messages import shown
 from ._serialized import ascii_member, check_disjoint, load_serialized
 from ._speedups.b64url import b64url_decode, b64url_encode
@@ -240,6 +240,19 @@ def verify_json(
     The others are skipped, unless ``require_all=True``: then every signature
     must be checked and verify.
 
+    A set must pass :func:`cyjose._keyset.check_key_set` with
+    ``by_algorithm=True`` (:class:`~cyjose.exceptions.PyJWKSetError`
+    otherwise): as :class:`~cyjose.Verifier`, members that could not be
+    loaded count, so a ``kid`` repeated where one copy is broken is refused.
+    Unlike a Verifier, it accepts ``oct`` keys next to asymmetric ones and
+    several keys sharing a ``kid`` for different algorithms: the JWS JSON
+    serialization exists to carry several signatures, MACs and signatures
+    alike, checked together (``require_all``) against one set -- RFC 7520
+    §4.8's own key set holds an RSA and an EC key sharing one ``kid`` and an
+    HMAC key. Every key is bound to its algorithm and chosen by ``kid`` and
+    ``alg``, so neither can confuse algorithms; two keys that could serve the
+    same signature are still refused (``UnknownKeyError``).
+
     ``detached_payload`` (bytes) is the content of a JWS without a ``payload``
     member. Returns ``{"payload": bytes, "header": dict, "signatures": [...]}``
     where ``header`` is the joint header of the first verified signature and
@@ -254,12 +267,13 @@ def verify_json(
     does not verify, :class:`~cyjose.exceptions.InvalidAlgorithmError` for a
     missing or (when nothing was checked) disallowed ``alg``,
     :class:`~cyjose.exceptions.UnknownKeyError` when no key was found (or a
-    set holds several for one signature), :class:`~cyjose.exceptions.InvalidTokenError`
+    set holds several for one signature), :class:`~cyjose.exceptions.PyJWKSetError`
+    for a set refused as above, :class:`~cyjose.exceptions.InvalidTokenError`
     for header rule violations and :class:`~cyjose.exceptions.InvalidKeyError`
     for a key that cannot verify a signature's algorithm.
     """
     accepted = _accepted_algorithms(algorithms, key)
-    candidates = [key] if isinstance(key, PyJWK) else set_keys(key)
+    candidates = [key] if isinstance(key, PyJWK) else _set_candidates(key)
     limits = checked_limits(limits)
     obj = load_serialized(data, "JWS", limits)
     signatures = [_parse_signature(entry, limits) for entry in _signature_entries(obj, limits.max_signatures)]
@@ -282,6 +296,15 @@ def verify_json(
     if first is None:
         raise skipped[0]
     return {"payload": payload, "header": first["header"], "signatures": results}
+
+
+def _set_candidates(key: Any) -> Optional[List[PyJWK]]:
+    """The keys of a JWK set ``key`` that passes :func:`check_key_set` (``by_algorithm``); None for other keys."""
+    jwk_set = jwk_set_of(key)
+    if jwk_set is None:
+        return None
+    check_key_set(jwk_set, by_algorithm=True)
+    return list(jwk_set.keys)
 
 
 def _accepted_algorithms(algorithms: Optional[Sequence[str]], key: Any) -> FrozenSet[str]:
