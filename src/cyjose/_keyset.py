@@ -225,12 +225,12 @@ class KeySet:
         assert self.client is not None and self.is_async
         if kid is not None:
             try:
-                await self.client.get_signing_key(kid)  # type: ignore[misc]  # a coroutine: is_async
+                await self.client.get_signing_key(kid)  # a coroutine: is_async
             except PyJWKClientConnectionError:
                 raise
             except PyJWKClientError:
                 raise _unknown(kid) from None
-        self._checked(await self.client.get_jwk_set())  # type: ignore[misc]
+        self._checked(await self.client.get_jwk_set())
         self.loaded_at = time.monotonic()
 
     def keys(self) -> List[PyJWK]:
@@ -244,7 +244,7 @@ class KeySet:
             return self._only_key_for(alg)
         if self.client is not None and not self.is_async:
             try:
-                served = self.client.get_signing_key(kid)
+                served: PyJWK = self.client.get_signing_key(kid)
             except PyJWKClientConnectionError:
                 raise
             except PyJWKClientError:

@@ -150,6 +150,43 @@ class Verifier(VerifierCore):
         return self
 
     @classmethod
+    def from_issuer(
+        cls,
+        issuer: str,
+        algorithms: Sequence[str],
+        audience: Union[None, str, Iterable[str]] = None,
+        *,
+        allow_http_localhost: bool = False,
+        client_options: Optional[Dict[str, Any]] = None,
+        **kwargs: Any,
+    ) -> Verifier:
+        """A Verifier for the tokens of ``issuer``: its keys found by discovery, its ``iss`` checked.
+
+        The keys come from :meth:`PyJWKClient.from_issuer` (metadata fetched
+        now; ``client_options`` are the client's arguments); ``iss`` must equal
+        ``issuer``. ``kwargs`` are the Verifier's other arguments. Raises what
+        discovery raises (:class:`~cyjose.exceptions.PyJWKClientError`).
+        """
+        client = PyJWKClient.from_issuer(issuer, allow_http_localhost=allow_http_localhost, **(client_options or {}))
+        return cls(client, algorithms, audience, issuer, **kwargs)
+
+    @classmethod
+    async def afrom_issuer(
+        cls,
+        issuer: str,
+        algorithms: Sequence[str],
+        audience: Union[None, str, Iterable[str]] = None,
+        *,
+        allow_http_localhost: bool = False,
+        client_options: Optional[Dict[str, Any]] = None,
+        **kwargs: Any,
+    ) -> Verifier:
+        """:meth:`from_issuer` for async code: an :class:`~cyjose.AsyncPyJWKClient`, used with ``averify``."""
+        client = await AsyncPyJWKClient.from_issuer(
+            issuer, allow_http_localhost=allow_http_localhost, **(client_options or {}))
+        return cls(client, algorithms, audience, issuer, **kwargs)
+
+    @classmethod
     def for_access_tokens(
         cls,
         key: Any,
@@ -328,7 +365,7 @@ class Verifier(VerifierCore):
         """
         client = self._key_set.client if self._key_set is not None else None
         if client is not None:
-            client.warm_up()  # type: ignore[attr-defined]
+            client.warm_up()
 
     async def awarm_up(self) -> None:
         """Async :meth:`warm_up` (for a Verifier over an :class:`~cyjose.AsyncPyJWKClient` too)."""
@@ -336,10 +373,10 @@ class Verifier(VerifierCore):
         if key_set is None or key_set.client is None:
             return
         if key_set.is_async:
-            await key_set.client.warm_up()  # type: ignore[attr-defined]
+            await key_set.client.warm_up()
             await key_set.load(None)
         else:
-            await asyncio.get_running_loop().run_in_executor(None, key_set.client.warm_up)  # type: ignore[attr-defined]
+            await asyncio.get_running_loop().run_in_executor(None, key_set.client.warm_up)
 
     def verify_complete(self, token: Union[str, bytes], detached_payload: Optional[bytes] = None) -> Dict[str, Any]:
         """Verify ``token``: ``{"header": dict, "payload": dict, "signature": bytes}``."""
@@ -448,6 +485,9 @@ class _AsyncKeysVerifier(Verifier):
 
     def verify_complete(self, token: Any, detached_payload: Optional[bytes] = None) -> Dict[str, Any]:
         raise TypeError(_SYNC_ON_ASYNC)
+
+    def warm_up(self) -> None:
+        raise TypeError("This Verifier's keys come from an AsyncPyJWKClient: use `await verifier.awarm_up()`")
 
     async def averify(self, token: Union[str, bytes]) -> Dict[str, Any]:
         return await self._awaiting_keys(Verifier.verify, token)
