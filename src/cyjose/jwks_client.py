@@ -24,7 +24,22 @@ exceptions and messages, plus what its users asked for:
   fetch.
 * **Single flight.** Callers needing a fetch while one is in progress wait
   for it (at most ``timeout`` + 1 s from its start) and share its result or
-  error: N concurrent misses make one HTTP request.
+  error: N concurrent misses make one fetch.
+* **Outages.** With no set to serve, a failed attempt makes every call within
+  the cooldown (and every call while the next attempt is in flight) raise
+  that error at once, with no network call: one attempt per
+  ``cooldown_duration``, callers failing fast. Connection errors and 5xx
+  answers are retried inside the attempt's ``timeout``.
+* **Refresh ahead.** A fresh set with less than a fifth of its lifespan left
+  is refetched in the background (a daemon thread; a task for the async
+  client) while callers keep it, so a warm client never makes a request wait
+  for a kid it knows. :meth:`PyJWKClient.warm_up` fetches at start-up and
+  raises on failure.
+* **Forks.** Locks and fetches in flight are reset in a forked child
+  (``os.register_at_fork``); the set fetched before the fork is kept.
+* **Observability.** :meth:`PyJWKClient.metrics` counts fetches, failures,
+  refreshes ahead, stale serves, kid misses and cooldown refusals; events go
+  to this module's logger, each kind at most once per cooldown.
 * **Cache-Control.** ``max-age=N`` from the endpoint replaces ``lifespan`` for
   that response, clamped to [5 s, 1 day]; ``no-store``/``no-cache`` (or an
   unreadable ``max-age``) count as ``max-age=0``, so the set is reused for
