@@ -54,7 +54,7 @@ import time
 from ssl import SSLContext
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, Union
 
-from ._jwks_http import (
+from ._fetch.http import (
     DEFAULT_MAX_RESPONSE_BYTES,
     MAX_AGE_CEILING,
     Response,

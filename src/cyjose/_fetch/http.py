@@ -15,7 +15,7 @@ from typing import Any, Dict, List, NamedTuple, Optional
 from urllib.error import HTTPError
 from urllib.parse import urlsplit
 
-from .exceptions import PyJWKClientConnectionError, PyJWKClientError
+from ..exceptions import PyJWKClientConnectionError, PyJWKClientError
 
 __all__ = ["Response", "http_get", "check_uri", "fetch_failed", "max_age", "DEFAULT_MAX_RESPONSE_BYTES",
            "MAX_AGE_CEILING"]
