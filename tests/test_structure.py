@@ -27,9 +27,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent / "src" / "cyjose"
 GROUND = {"cyjose.exceptions", "cyjose.limits", "cyjose.types", "cyjose.warnings", "cyjose._messages"}
 ENGINE_MODULES = {
     "cyjose._jws", "cyjose._encode", "cyjose._options", "cyjose._keyset", "cyjose._serialized",
-    "cyjose._jwks_http", "cyjose.algorithms", "cyjose.api_jwk",
+    "cyjose.algorithms", "cyjose.api_jwk",
 }
-ENGINE_PACKAGES = ("cyjose._keymaterial",)
+ENGINE_PACKAGES = ("cyjose._keymaterial", "cyjose._fetch")
 SPEEDUPS = "cyjose._speedups"
 LAYERS = ("ground", "speedups", "engine", "face")
 

@@ -70,7 +70,8 @@ from ssl import SSLContext
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, Union
 
 from ._fetch.forks import reset_after_fork
-from ._jwks_http import (
+from ._fetch.http import (
+    DEFAULT_RETRIES,
     DEFAULT_MAX_RESPONSE_BYTES,
     MAX_AGE_CEILING,
     Response,
@@ -251,8 +252,9 @@ class _ClientBase:
     # -- HTTP (blocking; the async client runs it in a worker thread) --------
 
     def _http_get(self) -> Response:
-        """GET the URI once (see :func:`cyjose._jwks_http.http_get`)."""
-        return http_get(self.uri, self.headers, self.timeout, self.ssl_context, self.max_response_bytes)
+        """GET the URI, transient failures retried within ``timeout`` (see :func:`cyjose._fetch.http.http_get`)."""
+        return http_get(self.uri, self.headers, self.timeout, self.ssl_context, self.max_response_bytes,
+                        retries=DEFAULT_RETRIES)
 
     def _lifespan_of(self, response: Response) -> float:
         granted = max_age(response.cache_control)
