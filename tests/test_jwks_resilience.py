@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import pytest
 from jwks_server import JWKSServer, Reply
-from test_jwks_client import FakeClock, assert_verifies, key_set, token_for
+from test_jwks_client import FakeClock, assert_verifies, client_for, key_set, token_for
 
 import cyjose
 from cyjose import AsyncPyJWKClient, PyJWKClient
@@ -38,11 +38,6 @@ def server() -> Any:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
-
-
-def client_for(server: JWKSServer, clock: FakeClock, **kwargs: Any) -> PyJWKClient:
-    kwargs.setdefault("timeout", 2)
-    return PyJWKClient(server.url(), clock=clock, **kwargs)
 
 
 # -- an outage before the first set: fail fast, one attempt per cooldown ---------

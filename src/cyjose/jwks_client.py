@@ -71,8 +71,8 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, Union
 
 from ._fetch.forks import reset_after_fork
 from ._fetch.http import (
-    DEFAULT_RETRIES,
     DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_RETRIES,
     MAX_AGE_CEILING,
     Response,
     check_uri,
