@@ -262,3 +262,42 @@ def test_rfc_9068_profile() -> None:
         verifier.verify(signed({"typ": "JWT"}, **ACCESS_CLAIMS, iat=int(time.time()), exp=int(time.time()) + 60))
     with pytest.raises(TypeError, match="issuer and an audience"):
         cyjose.Verifier.for_access_tokens(keys.public("RS256"), issuer="", audience="api", algorithms=["RS256"])
+
+
+# -- discovery ---------------------------------------------------------------------
+
+
+def serve_discovery(server: JWKSServer, issuer: str) -> None:
+    server.serve_json({"issuer": issuer, "jwks_uri": server.url("/keys")}, path="/.well-known/openid-configuration")
+    server.serve_json(jwks("rsa-a"), path="/keys")
+
+
+def test_clients_and_verifiers_from_an_issuer(server: JWKSServer) -> None:
+    issuer = server.url("")
+    serve_discovery(server, issuer)
+    client = PyJWKClient.from_issuer(issuer, allow_http_localhost=True, timeout=2)
+    assert client.uri == server.url("/keys")
+    verifier = cyjose.Verifier.from_issuer(issuer, ["RS256"], allow_http_localhost=True,
+                                           client_options={"timeout": 2})
+    assert verifier.verify(token("rsa-a", iss=issuer)) == {"sub": "rsa-a", "iss": issuer}
+    with pytest.raises(cyjose.InvalidIssuerError):
+        verifier.verify(token("rsa-a", iss="https://elsewhere.example"))
+
+    async def async_side() -> None:
+        verifier = await cyjose.Verifier.afrom_issuer(issuer, ["RS256"], allow_http_localhost=True)
+        assert await verifier.averify(token("rsa-a", iss=issuer)) == {"sub": "rsa-a", "iss": issuer}
+        client = await AsyncPyJWKClient.from_issuer(issuer, allow_http_localhost=True)
+        assert (await client.get_signing_key("rsa-a")).key_id == "rsa-a"
+
+    asyncio.run(async_side())
+
+
+def test_discovery_refuses_another_issuer_and_plain_http(server: JWKSServer) -> None:
+    issuer = server.url("")
+    serve_discovery(server, issuer + "/other")
+    with pytest.raises(cyjose.PyJWKClientError, match="issuer"):
+        PyJWKClient.from_issuer(issuer, allow_http_localhost=True, timeout=2)
+    before = server.hits("/.well-known/openid-configuration")
+    with pytest.raises(cyjose.PyJWKClientError, match="https"):
+        cyjose.Verifier.from_issuer(issuer, ["RS256"])
+    assert server.hits("/.well-known/openid-configuration") == before  # refused before any request
