@@ -846,6 +846,26 @@ def test_pyjwkclient_private_members_in_a_served_set(server: JWKSServer, clock: 
     assert ours.public_numbers() == theirs.public_key().public_numbers()
 
 
+def test_pyjwkclient_requests_retries_timeout(server: JWKSServer, clock: FakeClock) -> None:
+    """`PyJWKClient`: requests, retries, timeout"""
+    agents = {}
+    for lib in LIBS:
+        serve(server, lib, key_set("a"))
+        client_of(lib, server, clock).get_signing_key("a")
+        agents[lib] = server.last_headers.get("User-Agent", "")
+    assert agents[pyjwt].startswith("Python-urllib/") and agents[cyjose].startswith("cyjose/")
+    assert server.last_headers.get("Accept") == "application/jwk-set+json, application/json"
+    for lib in LIBS:  # an outage before any set: 503 twice within the cooldown
+        serve(server, lib, Reply(status=503), case="/down")
+        client = client_of(lib, server, clock, case="/down")
+        for _ in range(2):
+            with pytest.raises(lib.PyJWKClientConnectionError, match="HTTP Error 503"):
+                client.get_jwk_set()
+    # PyJWT: one request per call. cyjose: one attempt (retried 3 times inside its timeout), then fail fast.
+    assert server.hits(path_of(pyjwt, "/down")) == 2
+    assert server.hits(path_of(cyjose, "/down")) == 4
+
+
 def test_pyjwkclient_cache_keys_and_max_cached_keys(server: JWKSServer, clock: FakeClock) -> None:
     """`PyJWKClient`: `cache_keys`, `max_cached_keys`"""
     for lib in LIBS:
