@@ -182,6 +182,8 @@ def test_averify_follows_withdrawals_and_unknown_kids(server: JWKSServer, monkey
         assert await verifier.averify(token("rsa-b")) == {"sub": "rsa-b"}
         with pytest.raises(UnknownKeyError):
             await verifier.averify(token("rsa-a", headers={"kid": "nope"}))
+        # Failures raised while the key source was awaited are counted too.
+        assert verifier.metrics() == {"passed": 3, "failed": {"UnknownKeyError": 2}}
 
     mono = Clock(time.monotonic())  # the loop's clock too: it only moves forward, by hand
     monkeypatch.setattr(time, "monotonic", mono)
@@ -230,6 +232,13 @@ def test_another_typ_is_refused(typ: Any) -> None:
     headers = {"typ": typ} if typ is not None else {}
     with pytest.raises(InvalidTokenTypeError, match='expected "application/at\\+jwt"'):
         verifier.verify(signed(headers))
+
+
+def test_typ_is_checked_with_signature_checks_off() -> None:
+    verifier = cyjose.Verifier(None, typ="at+jwt", options={"verify_signature": False})
+    assert verifier.verify(signed({"typ": "at+jwt"})) == {"sub": "x"}
+    with pytest.raises(InvalidTokenTypeError):
+        verifier.verify(signed({"typ": "JWT"}))
 
 
 def test_typ_must_be_a_non_empty_string() -> None:

@@ -270,12 +270,12 @@ class Verifier(VerifierCore):
 
     def _resolve(self, header: Dict[str, Any], state: State) -> Optional[BoundKey]:
         """The key for the token's algorithm (None: signature checks are off)."""
+        if self._typ is not None:  # a rule on the header: with signature checks off too
+            _check_typ(header, self._typ)
         keys = state[0]
         if keys is None:
             return None
         alg = allowed_alg(header, self.algorithms)
-        if self._typ is not None:
-            _check_typ(header, self._typ)
         if self._key_set is not None:
             return self._resolve_in_set(header, alg, state)
         bound = keys.get(alg)
@@ -501,17 +501,19 @@ class _AsyncKeysVerifier(Verifier):
         """``verify(self, *args)``, awaiting the key source each time it lacks a key (bounded)."""
         key_set = self._key_set
         assert key_set is not None
-        for _ in range(_MAX_KEY_LOADS):
+        for loads in range(_MAX_KEY_LOADS + 1):
             try:
                 return verify(self, *args)  # type: ignore[no-any-return]
             except NeedKeys as need:
-                await key_set.load(need.kid)
-        try:
-            return verify(self, *args)  # type: ignore[no-any-return]
-        except NeedKeys:  # the source keeps changing under us: treat the kid as unknown
-            error = UnknownKeyError("The key set changed while the token's key was being fetched; try again")
-            self._count_failure(error)
-            raise error from None
+                wanted = need.kid
+            try:
+                if loads == _MAX_KEY_LOADS:  # the source keeps changing under us: treat the kid as unknown
+                    raise UnknownKeyError("The key set changed while the token's key was being fetched; try again")
+                await key_set.load(wanted)
+            except PyJWTError as error:  # counted here: VerifierCore never saw it
+                self._count_failure(error)
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
 _SYNC_ON_ASYNC = (
